@@ -1,0 +1,1 @@
+"""The runtime: settings, assembly, Telegram drivers, the outbox sender, the CLI."""

@@ -1,0 +1,75 @@
+"""``arrears-bot``: run the bot, try it in a console, migrate the database."""
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.settings import Settings, SettingsError, load_settings
+from handlers.routing import RoutingError, load_routing
+
+__all__ = ["main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="arrears-bot", description="Telegram bot for unpaid-wage complaints."
+    )
+    parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING (default INFO)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="serve Telegram (polling or webhook, per settings)")
+    commands.add_parser("console", help="play the worker in this terminal; no token needed")
+    commands.add_parser("migrate", help="bring the database schema up to date")
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if args.command == "console":
+        logging.getLogger().setLevel(logging.WARNING)
+    try:
+        settings = load_settings()
+        check(settings, args.command)
+    except (SettingsError, RoutingError) as error:
+        print(f"arrears-bot: {error}", file=sys.stderr)
+        return 2
+    try:
+        asyncio.run(dispatch(args.command, settings))
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+def check(settings: Settings, command: str) -> None:
+    """Refuse to start on settings the command needs but lacks; one line each."""
+    load_routing(settings.cases.routing_file)
+    if command != "run":
+        return
+    if settings.bot.token is None:
+        raise SettingsError("setting BOT_TOKEN is missing: get one from @BotFather")
+    if settings.bot.mode == "webhook" and settings.webhook.url is None:
+        raise SettingsError("setting WEBHOOK_URL is missing (required with BOT_MODE=webhook)")
+    if settings.bot.mode == "webhook" and settings.webhook.secret is None:
+        raise SettingsError("setting WEBHOOK_SECRET is missing (required with BOT_MODE=webhook)")
+
+
+async def dispatch(command: str, settings: Settings) -> None:
+    if command == "run":
+        from bot.app import run_bot
+
+        await run_bot(settings)
+    elif command == "console":
+        from bot.drivers.console import run_console
+
+        await run_console(settings)
+    elif command == "migrate":
+        from storage.db import Database
+        from storage.migrate import upgrade
+
+        await Database(settings.database.database_url).dispose()
+        await upgrade(settings.database.database_url)
+        print("database is up to date")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

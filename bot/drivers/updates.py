@@ -1,0 +1,108 @@
+"""Framework update objects → plain events.
+
+aiogram and python-telegram-bot model updates with the same attribute names as the Bot API
+(``update.message.chat.id``, ``message.from_user``, ``callback_query.data``…), so one mapping
+serves both drivers.
+"""
+
+from typing import Any
+
+from handlers.events import Event, EventKind
+
+__all__ = ["ALLOWED_UPDATES", "event_from_update"]
+
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+
+
+def event_from_update(update: Any) -> Event | None:
+    """The event an update means to us; None for updates the bot does not act on."""
+    if update.callback_query is not None:
+        return _from_callback(update.update_id, update.callback_query)
+    if update.message is not None:
+        return _from_message(update.update_id, update.message)
+    if update.my_chat_member is not None:
+        return _from_membership(update.update_id, update.my_chat_member)
+    return None
+
+
+def _common(update_id: int, chat: Any, user: Any) -> dict[str, Any]:
+    return {
+        "update_id": update_id,
+        "chat_id": chat.id,
+        "chat_type": str(getattr(chat.type, "value", chat.type)),
+        "user_id": user.id,
+        "user_name": " ".join(filter(None, [user.first_name, user.last_name])),
+        "language_code": user.language_code,
+    }
+
+
+def _from_callback(update_id: int, query: Any) -> Event | None:
+    message = query.message
+    if message is None:
+        return None
+    return Event(
+        kind=EventKind.CALLBACK,
+        callback_id=query.id,
+        callback_data=query.data,
+        message_id=message.message_id,
+        **_common(update_id, message.chat, query.from_user),
+    )
+
+
+def _from_message(update_id: int, message: Any) -> Event | None:
+    user = message.from_user
+    if user is None:
+        return None
+    common = _common(update_id, message.chat, user)
+    if message.text is not None:
+        text = message.text
+        if text.startswith("/"):
+            command, args = Event.split_command(text)
+            return Event(kind=EventKind.COMMAND, text=text, command=command, args=args, **common)
+        return Event(kind=EventKind.TEXT, text=text, **common)
+    if message.contact is not None:
+        contact = message.contact
+        return Event(
+            kind=EventKind.CONTACT,
+            phone=contact.phone_number,
+            contact_user_id=contact.user_id,
+            **common,
+        )
+    if message.location is not None:
+        location = message.location
+        return Event(
+            kind=EventKind.LOCATION,
+            latitude=location.latitude,
+            longitude=location.longitude,
+            **common,
+        )
+    if message.photo:
+        largest = message.photo[-1]
+        return Event(
+            kind=EventKind.PHOTO,
+            file_id=largest.file_id,
+            file_unique_id=largest.file_unique_id,
+            **common,
+        )
+    if message.document is not None:
+        document = message.document
+        return Event(
+            kind=EventKind.DOCUMENT,
+            file_id=document.file_id,
+            file_unique_id=document.file_unique_id,
+            file_name=document.file_name,
+            **common,
+        )
+    if message.sticker is not None:
+        return Event(kind=EventKind.STICKER, **common)
+    if message.voice is not None or message.audio is not None or message.video_note is not None:
+        return Event(kind=EventKind.VOICE, **common)
+    return Event(kind=EventKind.OTHER, **common)
+
+
+def _from_membership(update_id: int, change: Any) -> Event | None:
+    status = str(getattr(change.new_chat_member.status, "value", change.new_chat_member.status))
+    if change.chat.type != "private" and str(getattr(change.chat.type, "value", "")) != "private":
+        return None
+    kind = EventKind.BLOCKED if status == "kicked" else EventKind.UNBLOCKED
+    return Event(kind=kind, **_common(update_id, change.chat, change.from_user))

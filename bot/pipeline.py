@@ -1,0 +1,164 @@
+"""Inbox → handlers → outbox.
+
+Drivers call ``accept`` and only then tell Telegram the updates were received. The worker
+loop handles each chat's events in update order, one at a time per chat, many chats at once;
+each event is one transaction that locks the chat's conversation row, runs the handler,
+writes the outbox and marks the inbox row done.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Sequence
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from bot.clock import Clock
+from handlers import Event, HandlerConfig, Outgoing, SendMessage, handle_event
+from handlers.replies import AnswerCallback
+from storage import inbox, outbox
+from storage.conversations import lock_conversation
+from storage.db import Database
+from storage.models import InboxStatus
+
+__all__ = ["Pipeline"]
+
+log = logging.getLogger(__name__)
+
+APOLOGY = "抱歉，出了点问题，请再试一次。\nSorry, something went wrong. Please try again."
+IDLE_POLL = 1.0
+
+
+class Pipeline:
+    def __init__(
+        self,
+        db: Database,
+        config: HandlerConfig,
+        clock: Clock,
+        on_outgoing: Callable[[], None],
+        *,
+        concurrency: int = 16,
+    ) -> None:
+        self._db = db
+        self._config = config
+        self._clock = clock
+        self._on_outgoing = on_outgoing
+        self._slots = asyncio.Semaphore(concurrency)
+        self._wake = asyncio.Event()
+        self._active: dict[int, asyncio.Task[None]] = {}
+        self.stats = {"handled": 0, "failed": 0, "duplicates": 0}
+
+    async def accept(self, events: Sequence[Event]) -> None:
+        """Make updates durable; raises if the database cannot take them (do not confirm then)."""
+        rows = [(e.update_id, e.chat_id, e.to_json()) for e in events]
+        async with self._db.transaction() as session:
+            stored = await inbox.store(session, rows, self._clock.now())
+        self.stats["duplicates"] += len(rows) - stored
+        if stored:
+            self._wake.set()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        try:
+            while True:
+                self._wake.clear()
+                await self._start_pending_chats()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), IDLE_POLL)
+        finally:
+            await self._stop_chats()
+
+    async def drain(self) -> None:
+        """Handle everything pending now and return (the console and tests use it)."""
+        while await self._start_pending_chats() or self._active:
+            await asyncio.gather(*self._active.values())
+
+    async def _start_pending_chats(self) -> int:
+        try:
+            async with self._db.reader() as session:
+                chats = await inbox.pending_chats(session)
+        except (OperationalError, DBAPIError, OSError):
+            log.warning("the database is unavailable; will retry", exc_info=True)
+            return 0
+        started = 0
+        for chat_id in chats:
+            if chat_id not in self._active:
+                self._active[chat_id] = asyncio.create_task(self._run_chat(chat_id))
+                started += 1
+        return started
+
+    async def _stop_chats(self) -> None:
+        tasks = list(self._active.values())
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _run_chat(self, chat_id: int) -> None:
+        try:
+            async with self._slots:
+                while await self._handle_next(chat_id):
+                    pass
+        finally:
+            self._active.pop(chat_id, None)
+
+    async def _handle_next(self, chat_id: int) -> bool:
+        """Handle the chat's earliest pending event; False when there is none (or no database)."""
+        try:
+            async with self._db.transaction() as session:
+                now = self._clock.now()
+                conversation = await lock_conversation(session, chat_id, now)
+                row = await inbox.next_pending_for_chat(session, chat_id)
+                if row is None:
+                    return False
+                assert row.id is not None
+                event = Event.from_json(row.payload)
+                try:
+                    outgoing = await handle_event(session, self._config, event, now, conversation)
+                except (OperationalError, DBAPIError):
+                    raise
+                except Exception as error:
+                    raise HandlerFailed(row.id, event) from error
+                await inbox.finish(session, row.id, InboxStatus.DONE, now)
+                await outbox.enqueue(session, (to_row(m) for m in outgoing), now)
+            self.stats["handled"] += 1
+        except HandlerFailed as failure:
+            await self._record_failure(failure)
+        except (OperationalError, DBAPIError, OSError):
+            log.warning("the database is unavailable; chat %s waits", chat_id, exc_info=True)
+            await asyncio.sleep(IDLE_POLL)
+            return False
+        self._on_outgoing()
+        return True
+
+    async def _record_failure(self, failure: "HandlerFailed") -> None:
+        """A bug, not bad input: the event is set aside with its error and the user told."""
+        log.error(
+            "handler failed on update %s", failure.event.update_id, exc_info=failure.__cause__
+        )
+        self.stats["failed"] += 1
+        async with self._db.transaction() as session:
+            now = self._clock.now()
+            error = repr(failure.__cause__)
+            await inbox.finish(session, failure.event_id, InboxStatus.FAILED, now, error)
+            await outbox.enqueue(session, (to_row(m) for m in apology_for(failure.event)), now)
+
+
+class HandlerFailed(Exception):
+    def __init__(self, event_id: int, event: Event) -> None:
+        super().__init__(f"handler failed on update {event.update_id}")
+        self.event_id = event_id
+        self.event = event
+
+
+def apology_for(event: Event) -> list[Outgoing]:
+    messages: list[Outgoing] = []
+    if event.callback_id:
+        messages.append(AnswerCallback(event.chat_id, event.callback_id))
+    if event.is_private:
+        messages.append(SendMessage(event.chat_id, APOLOGY))
+    return messages
+
+
+def to_row(message: Outgoing) -> outbox.OutboxRow:
+    return (message.chat_id, message.method, message.to_json(), message.ref)

@@ -1,0 +1,197 @@
+"""Delivers the outbox: at once, in order per chat, within Telegram's limits, never lost.
+
+Each row is claimed before its request and settled after the answer, each step its own short
+transaction; see ``storage.outbox`` for why a claim whose lease ran out counts as ambiguous.
+"""
+
+import asyncio
+import contextlib
+import logging
+import random
+from datetime import datetime, timedelta
+
+from bot.clock import Clock
+from bot.ratelimit import SendLimiter
+from bot.settings import DeliverySettings
+from bot.transport import Rejected, RetryAfter, TransientError, Transport, Unreachable
+from storage import outbox
+from storage.db import Database
+from storage.models import OutboxMessage, OutboxStatus
+from storage.people import mark_chat_unreachable
+
+__all__ = ["Sender"]
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=60)
+IDLE_POLL = 1.0
+NOT_MODIFIED = "message is not modified"
+
+
+class Sender:
+    def __init__(
+        self,
+        db: Database,
+        transport: Transport,
+        settings: DeliverySettings,
+        clock: Clock,
+        *,
+        concurrency: int = 32,
+    ) -> None:
+        self._db = db
+        self._transport = transport
+        self._settings = settings
+        self._clock = clock
+        self._limiter = SendLimiter(
+            settings.global_per_second, settings.private_per_second, settings.group_per_minute
+        )
+        self._slots = asyncio.Semaphore(concurrency)
+        self._concurrency = concurrency
+        self._wake = asyncio.Event()
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self._in_flight_ids: set[int] = set()
+        self.stats = {"sent": 0, "retried": 0, "ambiguous": 0, "unreachable": 0, "failed": 0}
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Deliver until cancelled; in-flight requests are awaited, their rows settled."""
+        try:
+            while True:
+                await self._round()
+        finally:
+            if self._in_flight:
+                await asyncio.gather(*self._in_flight, return_exceptions=True)
+
+    async def drain(self) -> None:
+        """Deliver what is due now and return (the console and tests use it)."""
+        while await self._round(wait=False):
+            pass
+        if self._in_flight:
+            await asyncio.gather(*self._in_flight)
+
+    async def _round(self, *, wait: bool = True) -> int:
+        self._wake.clear()
+        rows = await self._claim()
+        for row in rows:
+            assert row.id is not None
+            self._in_flight_ids.add(row.id)
+            task = asyncio.create_task(self._deliver(row))
+            self._in_flight.add(task)
+            task.add_done_callback(self._finished)
+        if not rows and wait:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), await self._idle_time())
+        elif not rows and self._in_flight:
+            await asyncio.wait(self._in_flight, return_when=asyncio.FIRST_COMPLETED)
+            return 1
+        return len(rows)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._in_flight.discard(task)
+        self._wake.set()
+
+    async def _claim(self) -> list[OutboxMessage]:
+        free = self._concurrency - len(self._in_flight)
+        if free <= 0:
+            return []
+        try:
+            async with self._db.transaction() as session:
+                now = self._clock.now()
+                recovered = await outbox.recover_expired_claims(
+                    session, now, exclude=self._in_flight_ids
+                )
+                if recovered:
+                    self.stats["ambiguous"] += recovered
+                    log.warning("%d messages were in flight when a sender stopped", recovered)
+                return list(await outbox.claim_due(session, now, free, LEASE))
+        except Exception:
+            log.exception("could not read the outbox; retrying")
+            await asyncio.sleep(IDLE_POLL)
+            return []
+
+    async def _idle_time(self) -> float:
+        async with self._db.reader() as session:
+            due = await outbox.next_due_at(session)
+        if due is None:
+            return IDLE_POLL
+        return min(IDLE_POLL, max(0.01, (due - self._clock.now()).total_seconds()))
+
+    async def _deliver(self, row: OutboxMessage) -> None:
+        assert row.id is not None
+        unordered = row.method in outbox.UNORDERED_METHODS
+        async with self._slots:
+            await self._limiter.acquire(None if unordered else row.chat_id)
+            try:
+                message_id = await self._transport.call(row.method, row.chat_id, row.payload)
+            except RetryAfter as error:
+                self._limiter.pause(error.seconds)
+                await self._retry(row, error.seconds, str(error))
+            except TransientError as error:
+                await self._retry(
+                    row, self._backoff(row.attempts), str(error), error.maybe_executed
+                )
+            except Unreachable as error:
+                self.stats["unreachable"] += 1
+                await self._settle(row, OutboxStatus.UNREACHABLE, str(error), unreachable=True)
+            except Rejected as error:
+                if NOT_MODIFIED in str(error):
+                    await self._settle(row, OutboxStatus.SENT, None)
+                    return
+                self.stats["failed"] += 1
+                log.error("Telegram refused outbox message %s (%s): %s", row.id, row.method, error)
+                await self._settle(row, OutboxStatus.FAILED, str(error))
+            else:
+                self.stats["sent"] += 1
+                await self._settle(row, OutboxStatus.SENT, None, message_id)
+
+    def _backoff(self, attempts: int) -> float:
+        base = self._settings.retry_base_seconds * 2 ** min(attempts - 1, 16)
+        return min(self._settings.retry_max_seconds, base) * random.uniform(0.5, 1.0)
+
+    async def _retry(
+        self, row: OutboxMessage, delay: float, error: str, ambiguous: bool = False
+    ) -> None:
+        self.stats["retried"] += 1
+        self.stats["ambiguous"] += ambiguous
+        log.info("outbox message %s will be retried in %.1f s: %s", row.id, delay, error)
+        retry_at = self._clock.now() + timedelta(seconds=delay)
+        await self._settle(row, OutboxStatus.PENDING, error, retry_at=retry_at, ambiguous=ambiguous)
+
+    async def _settle(
+        self,
+        row: OutboxMessage,
+        status: OutboxStatus,
+        error: str | None,
+        message_id: int | None = None,
+        *,
+        retry_at: datetime | None = None,
+        ambiguous: bool = False,
+        unreachable: bool = False,
+    ) -> None:
+        """Record the outcome; keeps trying while the database is away (the lease covers us)."""
+        assert row.id is not None
+        delay = 0.2
+        while True:
+            try:
+                async with self._db.transaction() as session:
+                    now = self._clock.now()
+                    await outbox.settle(
+                        session,
+                        row.id,
+                        status,
+                        now,
+                        error=error,
+                        telegram_message_id=message_id,
+                        retry_at=retry_at,
+                        ambiguous=ambiguous,
+                    )
+                    if unreachable:
+                        await mark_chat_unreachable(session, row.chat_id, now)
+                self._in_flight_ids.discard(row.id)
+                return
+            except Exception:
+                log.exception("could not record the outcome of outbox message %s", row.id)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)

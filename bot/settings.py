@@ -1,0 +1,160 @@
+"""Settings from the environment and ``.env``, one model per section.
+
+Each part of the bot receives only its own section. A missing or invalid value stops start-up
+with one line naming the variable (see ``load_settings``).
+"""
+
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = [
+    "BotSettings",
+    "CaseSettings",
+    "DatabaseSettings",
+    "DeliverySettings",
+    "Settings",
+    "SettingsError",
+    "WebhookSettings",
+    "load_settings",
+]
+
+_ENV = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+
+class BotSettings(BaseSettings):
+    model_config = SettingsConfigDict(**_ENV, env_prefix="BOT_")
+
+    token: SecretStr | None = None
+    driver: Literal["aiogram", "ptb"] = "aiogram"
+    mode: Literal["polling", "webhook"] = "polling"
+    api_base_url: str = "https://api.telegram.org"
+    admin_ids: list[int] = Field(default_factory=list)
+
+
+class WebhookSettings(BaseSettings):
+    model_config = SettingsConfigDict(**_ENV, env_prefix="WEBHOOK_")
+
+    url: str | None = None
+    secret: SecretStr | None = None
+    listen: str = "127.0.0.1:8080"
+
+    @field_validator("listen")
+    @classmethod
+    def _host_and_port(cls, value: str) -> str:
+        host, _, port = value.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError("expected HOST:PORT, e.g. 0.0.0.0:8080")
+        return value
+
+    @field_validator("secret")
+    @classmethod
+    def _telegram_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        allowed = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+        if value is not None and not (
+            0 < len(value.get_secret_value()) <= 256 and set(value.get_secret_value()) <= allowed
+        ):
+            raise ValueError("1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @property
+    def host(self) -> str:
+        return self.listen.rpartition(":")[0]
+
+    @property
+    def port(self) -> int:
+        return int(self.listen.rpartition(":")[2])
+
+
+class DatabaseSettings(BaseSettings):
+    model_config = SettingsConfigDict(**_ENV)
+
+    database_url: str = "sqlite+aiosqlite:///data/arrears-bot.sqlite3"
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        if value.startswith(("postgresql://", "postgres://")):
+            return "postgresql+asyncpg://" + value.split("://", 1)[1]
+        if value.startswith("sqlite:///"):
+            return "sqlite+aiosqlite:///" + value.removeprefix("sqlite:///")
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("use sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER@HOST/DB")
+        return value
+
+
+class CaseSettings(BaseSettings):
+    model_config = SettingsConfigDict(**_ENV)
+
+    routing_file: Path = Path("config/routing.example.toml")
+    time_zone: str = "Asia/Shanghai"
+    default_language: Literal["zh", "en"] = "zh"
+    case_number_prefix: str = Field(default="DX", pattern=r"^[A-Z][A-Z0-9]{0,7}$")
+    daily_case_limit: int = Field(default=5, ge=1, le=1000)
+    case_deadline_days: int = Field(default=15, ge=1, le=365)
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+
+class DeliverySettings(BaseSettings):
+    """Telegram's published limits; lower them for a shared bot, never raise them for real."""
+
+    model_config = SettingsConfigDict(**_ENV, env_prefix="DELIVERY_")
+
+    global_per_second: float = Field(default=30.0, gt=0)
+    private_per_second: float = Field(default=1.0, gt=0)
+    group_per_minute: float = Field(default=20.0, gt=0)
+    retry_base_seconds: float = Field(default=1.0, gt=0)
+    retry_max_seconds: float = Field(default=300.0, gt=0)
+
+
+class Settings(BaseModel):
+    bot: BotSettings
+    webhook: WebhookSettings
+    database: DatabaseSettings
+    cases: CaseSettings
+    delivery: DeliverySettings
+
+
+class SettingsError(Exception):
+    """One line for the operator, naming the variable at fault."""
+
+
+_PREFIXES = {
+    "bot": BotSettings,
+    "webhook": WebhookSettings,
+    "database": DatabaseSettings,
+    "cases": CaseSettings,
+    "delivery": DeliverySettings,
+}
+
+
+def load_settings() -> Settings:
+    sections = {}
+    for name, model in _PREFIXES.items():
+        try:
+            sections[name] = model()
+        except ValidationError as error:
+            raise SettingsError(_describe(model, error)) from None
+    return Settings.model_validate(sections)
+
+
+def _describe(model: type[BaseSettings], error: ValidationError) -> str:
+    first = error.errors()[0]
+    field = str(first["loc"][0]) if first["loc"] else "?"
+    variable = (str(model.model_config.get("env_prefix", "")) + field).upper()
+    return f"setting {variable} is invalid: {first['msg']}"

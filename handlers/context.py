@@ -1,0 +1,85 @@
+"""What a handler is given: the event, the open transaction, the settings it needs, the time.
+
+Handlers decide; they never commit. Whatever they add to the session and to ``outgoing`` is
+written by the runtime in one transaction with the inbox row that caused it.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.events import Event, EventKind
+from handlers.i18n import Translator, translator
+from handlers.replies import (
+    AnswerCallback,
+    Button,
+    Outgoing,
+    ReplyKeyboard,
+    SendMessage,
+)
+from handlers.routing import Routing
+from storage.models import Conversation, Worker
+
+__all__ = ["Context", "HandlerConfig", "Keyboard"]
+
+Keyboard = tuple[tuple[Button, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class HandlerConfig:
+    routing: Routing
+    zone: ZoneInfo
+    default_language: str = "zh"
+    case_number_prefix: str = "DX"
+    daily_case_limit: int = 5
+    case_deadline_days: int = 15
+    admin_ids: frozenset[int] = frozenset()
+
+
+@dataclass(slots=True)
+class Context:
+    session: AsyncSession
+    config: HandlerConfig
+    event: Event
+    now: datetime
+    conversation: Conversation
+    worker: Worker | None = None
+    outgoing: list[Outgoing] = field(default_factory=list)
+    callback_answered: bool = False
+
+    @property
+    def language(self) -> str:
+        if self.worker is not None and self.worker.language:
+            return self.worker.language
+        return self.config.default_language
+
+    @property
+    def _(self) -> Translator:
+        return translator(self.language)
+
+    @property
+    def local_now(self) -> datetime:
+        return self.now.astimezone(self.config.zone)
+
+    def send(self, message: Outgoing) -> None:
+        self.outgoing.append(message)
+
+    def reply(
+        self,
+        text: str,
+        buttons: Keyboard = (),
+        *,
+        keyboard: ReplyKeyboard | None = None,
+        remove_keyboard: bool = False,
+    ) -> None:
+        self.send(SendMessage(self.event.chat_id, text, buttons, keyboard, remove_keyboard))
+
+    def answer(self, text: str | None = None, *, alert: bool = False) -> None:
+        """Stop the button's spinner; every press gets exactly one answer."""
+        if self.event.kind != EventKind.CALLBACK or self.callback_answered:
+            return
+        assert self.event.callback_id is not None
+        self.callback_answered = True
+        self.send(AnswerCallback(self.event.chat_id, self.event.callback_id, text, alert))

@@ -1,0 +1,108 @@
+"""The one entry point of ``handlers``: an event and an open transaction in, messages out."""
+
+import logging
+from datetime import datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers import callbacks, menu
+from handlers.context import Context, HandlerConfig
+from handlers.events import Event, EventKind
+from handlers.replies import Outgoing
+from handlers.report_arrears import flow as report
+from storage.models import Conversation
+from storage.people import get_or_create_worker
+
+__all__ = ["handle_event"]
+
+log = logging.getLogger(__name__)
+
+
+async def handle_event(
+    session: AsyncSession,
+    config: HandlerConfig,
+    event: Event,
+    now: datetime,
+    conversation: Conversation,
+) -> list[Outgoing]:
+    """Decide what ``event`` means for the chat whose (locked) ``conversation`` is given."""
+    ctx = Context(session, config, event, now, conversation)
+    if event.is_private:
+        ctx.worker = await get_or_create_worker(session, event.user_id, event.chat_id, now)
+        await on_private(ctx)
+    ctx.answer()
+    return ctx.outgoing
+
+
+async def on_private(ctx: Context) -> None:
+    event = ctx.event
+    assert ctx.worker is not None
+    if event.kind == EventKind.BLOCKED:
+        ctx.worker.unreachable_since = ctx.now
+        ctx.session.add(ctx.worker)
+        return
+    if ctx.worker.unreachable_since is not None:
+        ctx.worker.unreachable_since = None
+        ctx.session.add(ctx.worker)
+    if event.kind == EventKind.UNBLOCKED:
+        return
+    if event.kind == EventKind.COMMAND and await on_command(ctx):
+        return
+    if event.kind == EventKind.CALLBACK and await on_menu_press(ctx):
+        return
+    if ctx.conversation.flow == report.FLOW:
+        await report.on_event(ctx)
+        return
+    if event.kind == EventKind.CALLBACK:
+        ctx.answer(ctx._("This button is no longer active."))
+        return
+    await menu.show_menu(ctx)
+
+
+async def on_command(ctx: Context) -> bool:
+    """Commands that work anywhere; False lets the open flow see the rest."""
+    command = ctx.event.command
+    if command == "start":
+        await menu.start(ctx)
+    elif command == "help":
+        await menu.show_help(ctx)
+    elif command in ("mycases", "cases"):
+        await menu.show_my_cases(ctx)
+    elif command == "language":
+        menu.ask_language(ctx)
+    elif command == "report":
+        await report.begin(ctx)
+    elif command == "cancel" and ctx.conversation.flow != report.FLOW:
+        ctx.reply(ctx._("There is nothing to cancel."), menu.main_menu_buttons(ctx))
+    elif ctx.conversation.flow != report.FLOW:
+        ctx.reply(ctx._("I do not know that command."), menu.main_menu_buttons(ctx))
+    else:
+        return False
+    return True
+
+
+async def on_menu_press(ctx: Context) -> bool:
+    data = ctx.event.callback_data or ""
+    try:
+        if data.startswith(menu.LANGUAGE + callbacks.SEPARATOR):
+            (language,) = callbacks.unpack(data, prefix=menu.LANGUAGE, size=1)
+            await menu.set_language(ctx, language)
+            return True
+        if not data.startswith(menu.MENU + callbacks.SEPARATOR):
+            return False
+        (choice,) = callbacks.unpack(data, prefix=menu.MENU, size=1)
+    except callbacks.CallbackDataError:
+        log.warning("refused malformed callback data from user %s", ctx.event.user_id)
+        ctx.answer(ctx._("This button is no longer active."))
+        return True
+    if choice == "report":
+        await report.begin(ctx)
+    elif choice == "cases":
+        await menu.show_my_cases(ctx)
+    elif choice == "help":
+        await menu.show_help(ctx)
+    elif choice == "language":
+        menu.ask_language(ctx)
+    else:
+        ctx.answer(ctx._("This button is no longer active."))
+    return True

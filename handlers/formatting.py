@@ -1,0 +1,71 @@
+"""How amounts, dates and closed-list values read in each language."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from handlers.i18n import Translator
+from storage.models import Department
+
+__all__ = [
+    "N_",
+    "SECTOR_NAMES",
+    "STATUS_NAMES",
+    "department_name",
+    "fen_to_yuan",
+    "format_amount",
+    "format_date",
+    "format_month",
+    "yuan_to_fen",
+]
+
+
+def N_(message: str) -> str:
+    """Marks a text for the catalog where it is defined; it is translated where it is shown."""
+    return message
+
+
+SECTOR_NAMES = {
+    "construction": N_("Construction"),
+    "transport": N_("Transport"),
+    "water": N_("Water works"),
+    "education": N_("Education (schools)"),
+    "other": N_("Other"),
+}
+
+STATUS_NAMES = {
+    "received": N_("Received"),
+    "in_progress": N_("In progress"),
+    "overdue": N_("Overdue"),
+    "resolved": N_("Resolved"),
+    "rejected": N_("Rejected"),
+    "reopened": N_("Reopened"),
+}
+
+
+def department_name(department: Department, language: str) -> str:
+    return department.name_zh if language == "zh" else department.name_en
+
+
+def yuan_to_fen(amount: Decimal) -> int:
+    return int(amount * 100)
+
+
+def fen_to_yuan(fen: int) -> Decimal:
+    return (Decimal(fen) / 100).quantize(Decimal("0.01"))
+
+
+def format_amount(fen: int, _: Translator) -> str:
+    yuan = fen_to_yuan(fen)
+    number = f"{yuan:,.0f}" if yuan == yuan.to_integral_value() else f"{yuan:,.2f}"
+    return _("{amount} yuan").format(amount=number)
+
+
+def format_date(moment: datetime | date, zone: ZoneInfo) -> str:
+    if isinstance(moment, datetime):
+        moment = moment.astimezone(zone).date()
+    return moment.isoformat()
+
+
+def format_month(month: date, _: Translator) -> str:
+    return _("{month:02d}/{year}").format(month=month.month, year=month.year)

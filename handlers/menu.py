@@ -1,0 +1,139 @@
+"""The worker's home: greeting, language, main menu, help, and their own cases."""
+
+from handlers import callbacks
+from handlers.context import Context, Keyboard
+from handlers.formatting import STATUS_NAMES, department_name, format_amount, format_date
+from handlers.i18n import LANGUAGES
+from handlers.replies import Button, escape
+from storage.cases import list_worker_cases
+
+__all__ = [
+    "MENU",
+    "ask_language",
+    "main_menu_buttons",
+    "set_language",
+    "show_help",
+    "show_menu",
+    "show_my_cases",
+    "start",
+]
+
+MENU = "m"
+LANGUAGE = "lang"
+LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
+
+
+def main_menu_buttons(ctx: Context) -> Keyboard:
+    _ = ctx._
+    in_report = ctx.conversation.flow == "report"
+    report = _("▶️ Continue my report") if in_report else _("📝 Report unpaid wages")
+    return (
+        (Button(report, callbacks.pack(MENU, "report")),),
+        (
+            Button(_("📂 My cases"), callbacks.pack(MENU, "cases")),
+            Button(_("ℹ️ Help"), callbacks.pack(MENU, "help")),
+        ),
+        (Button("🌐 语言 / Language", callbacks.pack(MENU, "language")),),
+    )
+
+
+async def start(ctx: Context) -> None:
+    assert ctx.worker is not None
+    if ctx.worker.language is None:
+        ask_language(ctx, greeting=True)
+        return
+    await show_menu(ctx, greeting=True)
+
+
+async def show_menu(ctx: Context, *, greeting: bool = False) -> None:
+    _ = ctx._
+    text = _("What would you like to do?")
+    if greeting:
+        text = (
+            _(
+                "Hello! I help workers get unpaid wages back. Tell me who owes you what, and "
+                "the responsible department is alerted at once and must answer by a deadline."
+            )
+            + "\n\n"
+            + text
+        )
+    ctx.answer()
+    ctx.reply(text, main_menu_buttons(ctx))
+
+
+def ask_language(ctx: Context, *, greeting: bool = False) -> None:
+    text = "请选择语言 / Choose your language"
+    if greeting:
+        text = "您好！欠薪投诉请点下面选择语言。\nHello! Please choose your language."
+    ctx.answer()
+    ctx.reply(
+        text,
+        (
+            tuple(
+                Button(LANGUAGE_NAMES[code], callbacks.pack(LANGUAGE, code)) for code in LANGUAGES
+            ),
+        ),
+    )
+
+
+async def set_language(ctx: Context, language: str) -> None:
+    assert ctx.worker is not None
+    if language not in LANGUAGES:
+        ctx.answer()
+        return
+    ctx.worker.language = language
+    ctx.session.add(ctx.worker)
+    ctx.answer(LANGUAGE_NAMES[language])
+    await show_menu(ctx, greeting=True)
+
+
+async def show_help(ctx: Context) -> None:
+    _ = ctx._
+    lines = [
+        f"<b>{_('Your rights')}</b>",
+        _(
+            "Wages must be paid in full and on time. Owing wages to migrant workers is against "
+            "the law (Regulations on Guaranteeing Wage Payments to Migrant Workers); refusing to "
+            "pay after an order to do so is a crime."
+        ),
+        "",
+        f"<b>{_('How it works')}</b>",
+        _(
+            "1. You report here in a few minutes and get a case number.\n"
+            "2. The department in charge of the project's sector in your county is alerted at "
+            "once and must act before the deadline.\n"
+            "3. You are told of every step. After the case is closed we ask whether you were "
+            "really paid; if not, the case is reopened."
+        ),
+        "",
+        f"<b>{_('Reception points')}</b>",
+    ]
+    for point in ctx.config.routing.reception_points:
+        lines.append(
+            f"• {escape(point.name(ctx.language))}: {escape(point.address(ctx.language))}, "
+            f"☎ {escape(point.phone)} ({escape(point.hours_text(ctx.language))})"
+        )
+    ctx.answer()
+    ctx.reply("\n".join(lines), main_menu_buttons(ctx))
+
+
+async def show_my_cases(ctx: Context) -> None:
+    _ = ctx._
+    assert ctx.worker is not None and ctx.worker.id is not None
+    rows = await list_worker_cases(ctx.session, ctx.worker.id)
+    ctx.answer()
+    if not rows:
+        ctx.reply(_("You have no cases yet."), main_menu_buttons(ctx))
+        return
+    lines = [f"<b>{_('Your cases')}</b>"]
+    for case, department in rows:
+        lines += [
+            "",
+            f"<b>{case.number}</b> · {_(STATUS_NAMES[case.status])}",
+            f"{escape(case.employer)} · {format_amount(case.amount_fen, _)}",
+            _("Handled by: {department}").format(
+                department=escape(department_name(department, ctx.language))
+            ),
+            _("Deadline: {date}").format(date=format_date(case.deadline_at, ctx.config.zone)),
+        ]
+    ctx.reply("\n".join(lines), main_menu_buttons(ctx))

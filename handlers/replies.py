@@ -1,0 +1,139 @@
+"""What handlers ask the runtime to send: plain data, stored in the outbox as JSON.
+
+Text is Telegram HTML; every value a user typed goes through ``escape`` before it is placed in
+a message, so a worker's "<b>" can never break a reply.
+"""
+
+import html
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "AnswerCallback",
+    "Button",
+    "EditMessage",
+    "KeyButton",
+    "Outgoing",
+    "ReplyKeyboard",
+    "SendMessage",
+    "escape",
+]
+
+
+def escape(value: object) -> str:
+    return html.escape(str(value), quote=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """An inline button; ``data`` is packed by ``handlers.callbacks`` and ≤ 64 bytes."""
+
+    text: str
+    data: str
+
+
+@dataclass(frozen=True, slots=True)
+class KeyButton:
+    """A reply-keyboard button; it sends its text, or the contact/location it requests."""
+
+    text: str
+    request_contact: bool = False
+    request_location: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyKeyboard:
+    rows: tuple[tuple[KeyButton, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SendMessage:
+    chat_id: int
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    keyboard: ReplyKeyboard | None = None
+    remove_keyboard: bool = False
+    ref: str | None = None
+
+    method = "sendMessage"
+
+    def to_json(self) -> dict[str, Any]:
+        payload: dict[str, Any] = {"text": self.text, "parse_mode": "HTML"}
+        markup = _markup(self.buttons, self.keyboard, self.remove_keyboard)
+        if markup:
+            payload["reply_markup"] = markup
+        return payload
+
+
+@dataclass(frozen=True, slots=True)
+class EditMessage:
+    chat_id: int
+    message_id: int
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    ref: str | None = None
+
+    method = "editMessageText"
+
+    def to_json(self) -> dict[str, Any]:
+        payload: dict[str, Any] = {
+            "text": self.text,
+            "message_id": self.message_id,
+            "parse_mode": "HTML",
+        }
+        markup = _markup(self.buttons, None, False)
+        if markup:
+            payload["reply_markup"] = markup
+        return payload
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerCallback:
+    chat_id: int
+    callback_id: str
+    text: str | None = None
+    show_alert: bool = False
+    ref: str | None = field(default=None)
+
+    method = "answerCallbackQuery"
+
+    def to_json(self) -> dict[str, Any]:
+        payload: dict[str, Any] = {"callback_query_id": self.callback_id}
+        if self.text:
+            payload["text"] = self.text[:200]
+        if self.show_alert:
+            payload["show_alert"] = True
+        return payload
+
+
+Outgoing = SendMessage | EditMessage | AnswerCallback
+
+
+def _markup(
+    buttons: tuple[tuple[Button, ...], ...], keyboard: ReplyKeyboard | None, remove: bool
+) -> dict[str, Any] | None:
+    if buttons:
+        return {
+            "inline_keyboard": [
+                [{"text": b.text, "callback_data": b.data} for b in row] for row in buttons
+            ]
+        }
+    if keyboard is not None:
+        return {
+            "keyboard": [
+                [
+                    {
+                        "text": b.text,
+                        **({"request_contact": True} if b.request_contact else {}),
+                        **({"request_location": True} if b.request_location else {}),
+                    }
+                    for b in row
+                ]
+                for row in keyboard.rows
+            ],
+            "resize_keyboard": True,
+            "one_time_keyboard": True,
+        }
+    if remove:
+        return {"remove_keyboard": True}
+    return None

@@ -1,0 +1,242 @@
+"""Moving through a report: next, back, edit from the review, cancel with confirmation.
+
+The draft lives in the chat's conversation row (``data["answers"]``), so every answer
+survives a restart and the worker resumes at the step they were on.
+"""
+
+from typing import Any
+
+from handlers import callbacks
+from handlers.context import Context
+from handlers.events import EventKind
+from handlers.menu import show_menu
+from handlers.replies import Button
+from handlers.report_arrears.steps import (
+    PREFIX,
+    STEPS,
+    Advance,
+    Problem,
+    Question,
+    Stay,
+    button,
+    step_named,
+)
+from handlers.report_arrears.submit import submit_report, under_daily_limit
+from storage.conversations import save_conversation
+
+__all__ = ["FLOW", "begin", "on_event", "resume"]
+
+FLOW = "report"
+REVIEW = "review"
+CANCEL = "cancel"
+
+
+def answers_of(ctx: Context) -> dict[str, Any]:
+    data = ctx.conversation.data
+    answers: dict[str, Any] = data.setdefault("answers", {})
+    return answers
+
+
+def save(ctx: Context, step: str, **flags: Any) -> None:
+    data = {"answers": answers_of(ctx), **flags}
+    save_conversation(ctx.session, ctx.conversation, ctx.now, flow=FLOW, step=step, data=data)
+
+
+async def begin(ctx: Context) -> None:
+    _ = ctx._
+    if ctx.conversation.flow == FLOW:
+        await resume(ctx)
+        return
+    if not await under_daily_limit(ctx):
+        return
+    ctx.conversation.data = {}
+    save(ctx, STEPS[0].name)
+    ctx.reply(
+        _(
+            "Let's report your unpaid wages. There are {n} short questions; you can go back "
+            "or cancel at any time, and nothing you answer is lost if you stop halfway."
+        ).format(n=len(STEPS))
+    )
+    ask(ctx, STEPS[0].name)
+
+
+async def resume(ctx: Context) -> None:
+    ctx.reply(ctx._("Let's continue your report where you left off."))
+    ask(ctx, ctx.conversation.step or STEPS[0].name)
+
+
+def ask(ctx: Context, step: str, problem: str | None = None) -> None:
+    question = (
+        review_question(ctx) if step == REVIEW else step_named(step).ask(ctx, answers_of(ctx))
+    )
+    send_question(ctx, step, question, problem)
+
+
+def send_question(ctx: Context, step: str, question: Question, problem: str | None = None) -> None:
+    _ = ctx._
+    if step == REVIEW:
+        header = ""
+    else:
+        index = next(i for i, s in enumerate(STEPS) if s.name == step) + 1
+        header = _("Question {i} of {n}").format(i=index, n=len(STEPS)) + "\n"
+    text = f"<i>{header}</i>{question.text}" if header else question.text
+    if problem:
+        text = f"⚠️ {problem}\n\n{text}"
+    ctx.reply(text, question.buttons, keyboard=question.keyboard)
+
+
+def review_question(ctx: Context) -> Question:
+    _ = ctx._
+    answers = answers_of(ctx)
+    lines = [f"<b>{_('Please check your report')}</b>", ""]
+    lines += [f"<b>{_(step.label)}:</b> {step.show(ctx, answers)}" for step in STEPS]
+    lines += ["", _("Tap a field to change it, or submit the report.")]
+    edits = [button(ctx, REVIEW, "✏️ " + _(step.label), f"e.{step.name}") for step in STEPS]
+    rows: list[tuple[Button, ...]] = [tuple(edits[i : i + 3]) for i in range(0, len(edits), 3)]
+    rows.append((button(ctx, REVIEW, _("✅ Submit report"), "submit"),))
+    rows.append(
+        (button(ctx, REVIEW, _("« Back"), "back"), button(ctx, REVIEW, _("✖ Cancel"), "cancel"))
+    )
+    return Question("\n".join(lines), tuple(rows))
+
+
+async def on_event(ctx: Context) -> None:
+    """Any input while a report is open."""
+    step = ctx.conversation.step or STEPS[0].name
+    pressed = pressed_for(ctx)
+    cancelling = bool(ctx.conversation.data.get("cancelling"))
+    if pressed is not None and pressed[0] != step and not (pressed[0] == CANCEL and cancelling):
+        ctx.answer(ctx._("That question is already answered. Please use the latest message."))
+        return
+    value = pressed[1] if pressed else None
+    if cancelling:
+        if pressed and pressed[0] == CANCEL:
+            await finish_cancel(ctx, discard=value == "yes")
+            return
+        ctx.conversation.data.pop("cancelling", None)
+    if value == "cancel" or typed_nav(ctx) == "cancel" or is_command(ctx, "cancel"):
+        ask_cancel(ctx)
+        return
+    if value == "back" or typed_nav(ctx) == "back":
+        go_back(ctx, step)
+        return
+    if step == REVIEW:
+        await on_review(ctx, value)
+        return
+    if ctx.event.kind == EventKind.COMMAND:
+        ask(ctx, step, ctx._("Please answer the question, or use /cancel to stop the report."))
+        return
+    result = await step_named(step).accept(ctx, answers_of(ctx))
+    ctx.answer()
+    if isinstance(result, Problem):
+        save(ctx, step, **flags_of(ctx))
+        ask(ctx, step, result.text)
+    elif isinstance(result, Stay):
+        save(ctx, step, **flags_of(ctx))
+        send_question(ctx, step, result.question)
+    else:
+        advance(ctx, step, result)
+
+
+def advance(ctx: Context, step: str, result: Advance) -> None:
+    if result.note:
+        ctx.reply("✓ " + result.note, remove_keyboard=True)
+    editing = bool(ctx.conversation.data.get("editing"))
+    names = [s.name for s in STEPS]
+    following = REVIEW if editing or step == names[-1] else names[names.index(step) + 1]
+    save(ctx, following)
+    ask(ctx, following)
+
+
+def go_back(ctx: Context, step: str) -> None:
+    ctx.answer()
+    names = [s.name for s in STEPS]
+    if step == REVIEW:
+        previous = names[-1]
+    elif ctx.conversation.data.get("editing"):
+        previous = REVIEW
+    elif step == names[0]:
+        ask(ctx, step, ctx._("This is the first question."))
+        return
+    else:
+        previous = names[names.index(step) - 1]
+    if step_named(step).ask(ctx, answers_of(ctx)).keyboard is not None and previous != REVIEW:
+        ctx.reply("↩️", remove_keyboard=True)
+    save(ctx, previous)
+    ask(ctx, previous)
+
+
+async def on_review(ctx: Context, value: str | None) -> None:
+    _ = ctx._
+    if value == "submit":
+        ctx.answer()
+        if await submit_report(ctx, answers_of(ctx)):
+            return
+        save(ctx, REVIEW)
+        return
+    if value and value.startswith("e.") and value[2:] in {s.name for s in STEPS}:
+        ctx.answer()
+        save(ctx, value[2:], editing=True)
+        ask(ctx, value[2:])
+        return
+    ask(ctx, REVIEW, _("Please use the buttons: change a field, submit, or cancel."))
+
+
+def ask_cancel(ctx: Context) -> None:
+    _ = ctx._
+    ctx.answer()
+    save(ctx, ctx.conversation.step or STEPS[0].name, **flags_of(ctx), cancelling=True)
+    ctx.reply(
+        _("Discard this report? Everything you entered will be deleted."),
+        (
+            (
+                Button(_("🗑 Yes, discard it"), callbacks.pack(PREFIX, CANCEL, "yes")),
+                Button(_("↩️ No, continue"), callbacks.pack(PREFIX, CANCEL, "no")),
+            ),
+        ),
+        remove_keyboard=False,
+    )
+
+
+async def finish_cancel(ctx: Context, *, discard: bool) -> None:
+    _ = ctx._
+    ctx.answer()
+    step = ctx.conversation.step or STEPS[0].name
+    if not discard:
+        ctx.conversation.data.pop("cancelling", None)
+        save(ctx, step, **flags_of(ctx))
+        ask(ctx, step)
+        return
+    save_conversation(ctx.session, ctx.conversation, ctx.now, flow=None, step=None, data={})
+    ctx.reply(_("The report was discarded."), remove_keyboard=True)
+    await show_menu(ctx)
+
+
+def flags_of(ctx: Context) -> dict[str, Any]:
+    return {"editing": True} if ctx.conversation.data.get("editing") else {}
+
+
+def pressed_for(ctx: Context) -> tuple[str, str] | None:
+    if ctx.event.kind != EventKind.CALLBACK:
+        return None
+    try:
+        step, value = callbacks.unpack(ctx.event.callback_data, prefix=PREFIX, size=2)
+    except callbacks.CallbackDataError:
+        return None
+    return step, value
+
+
+def typed_nav(ctx: Context) -> str | None:
+    """The reply-keyboard buttons send their label as text."""
+    if ctx.event.kind != EventKind.TEXT or ctx.event.text is None:
+        return None
+    text = ctx.event.text.strip()
+    if text == ctx._("« Back"):
+        return "back"
+    if text == ctx._("✖ Cancel"):
+        return "cancel"
+    return None
+
+
+def is_command(ctx: Context, name: str) -> bool:
+    return ctx.event.kind == EventKind.COMMAND and ctx.event.command == name

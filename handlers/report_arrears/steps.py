@@ -1,0 +1,503 @@
+"""The questions of a report, one ``Step`` each: how it is asked and how an answer is taken.
+
+``accept`` never raises on bad input: it returns a ``Problem`` that explains what is expected,
+and the flow asks the same question again with every earlier answer kept.
+"""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from handlers import callbacks
+from handlers.context import Context, Keyboard
+from handlers.events import EventKind
+from handlers.formatting import N_, SECTOR_NAMES, format_amount, format_month, yuan_to_fen
+from handlers.parsing import (
+    MAX_WORKERS,
+    ParseError,
+    parse_amount,
+    parse_free_text,
+    parse_month,
+    parse_name,
+    parse_phone,
+    parse_worker_count,
+)
+from handlers.replies import Button, KeyButton, ReplyKeyboard, escape
+from handlers.routing import SECTORS
+
+__all__ = ["MAX_EVIDENCE", "STEPS", "Advance", "Problem", "Question", "Stay", "Step", "step_named"]
+
+MAX_EVIDENCE = 10
+PREFIX = "in"
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    text: str
+    buttons: Keyboard = ()
+    keyboard: ReplyKeyboard | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Advance:
+    """The answer is recorded; ``note`` (if any) confirms it and clears a reply keyboard."""
+
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Stay:
+    """Still on this step, with a message of its own (a month picker, an evidence count)."""
+
+    question: Question
+
+
+StepResult = Advance | Problem | Stay
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    name: str
+    label: str
+    ask: Callable[[Context, dict[str, Any]], Question]
+    accept: Callable[[Context, dict[str, Any]], Awaitable[StepResult]]
+    show: Callable[[Context, dict[str, Any]], str]
+
+
+def button(ctx: Context, step: str, text: str, value: str | int) -> Button:
+    return Button(text, callbacks.pack(PREFIX, step, value))
+
+
+def nav_row(ctx: Context, step: str, *, back: bool = True) -> tuple[Button, ...]:
+    _ = ctx._
+    row = [button(ctx, step, _("« Back"), "back")] if back else []
+    return (*row, button(ctx, step, _("✖ Cancel"), "cancel"))
+
+
+def nav_keys(ctx: Context) -> tuple[KeyButton, ...]:
+    _ = ctx._
+    return (KeyButton(_("« Back")), KeyButton(_("✖ Cancel")))
+
+
+def chosen(ctx: Context, step: str) -> str | None:
+    """The value of a button press for ``step``; None when the event is not such a press."""
+    if ctx.event.kind != EventKind.CALLBACK:
+        return None
+    try:
+        pressed_step, value = callbacks.unpack(ctx.event.callback_data, prefix=PREFIX, size=2)
+    except callbacks.CallbackDataError:
+        return None
+    return value if pressed_step == step else None
+
+
+def typed(ctx: Context) -> str | None:
+    return ctx.event.text if ctx.event.kind == EventKind.TEXT else None
+
+
+def wrong_kind(ctx: Context) -> Problem:
+    _ = ctx._
+    if ctx.event.kind in (EventKind.PHOTO, EventKind.DOCUMENT):
+        return Problem(_("Files are collected at the evidence step, near the end."))
+    if ctx.event.kind in (EventKind.STICKER, EventKind.VOICE):
+        return Problem(_("I cannot read stickers or voice messages. Please type your answer."))
+    return Problem(_("Please type your answer, or use the buttons below."))
+
+
+def problem_for(ctx: Context, error: ParseError) -> Problem:
+    _ = ctx._
+    return Problem(_(REASONS.get(error.reason, N_("I could not understand that."))))
+
+
+REASONS = {
+    "empty": N_("The answer is empty."),
+    "too_long": N_("That is too long."),
+    "not_a_name": N_("That does not look like a name. Please type your name in words."),
+    "invalid_phone": N_(
+        "That is not a valid phone number. Example: 138 1234 5678, or tap the button."
+    ),
+    "not_a_number": N_("I could not read an amount. Examples: 195000, 19.5万, 十九万五千元."),
+    "zero": N_("The number must be more than zero."),
+    "negative": N_("The number cannot be negative."),
+    "too_large": N_("That number is too large. Please check it and type it again."),
+    "not_whole": N_("Please give a whole number of people, such as 12."),
+    "format": N_("I could not read a month. Examples: 2021年5月, 2021-05."),
+    "future": N_("That month is in the future. When did the wages stop being paid?"),
+    "too_old": N_("That is too long ago. Please check the year."),
+}
+
+
+# --- name -----------------------------------------------------------------------------------
+
+
+def ask_name(ctx: Context, answers: dict[str, Any]) -> Question:
+    _ = ctx._
+    rows: list[tuple[Button, ...]] = []
+    known = ctx.worker.name if ctx.worker else None
+    if known and "name" not in answers:
+        rows.append((button(ctx, "name", _("Use: {name}").format(name=known), "known"),))
+    rows.append(nav_row(ctx, "name", back=False))
+    return Question(_("What is your name?"), tuple(rows))
+
+
+async def accept_name(ctx: Context, answers: dict[str, Any]) -> StepResult:
+    if chosen(ctx, "name") == "known" and ctx.worker and ctx.worker.name:
+        answers["name"] = ctx.worker.name
+        return Advance()
+    text = typed(ctx)
+    if text is None:
+        return wrong_kind(ctx)
+    try:
+        answers["name"] = parse_name(text)
+    except ParseError as error:
+        return problem_for(ctx, error)
+    return Advance()
+
+
+# --- phone ----------------------------------------------------------------------------------
+
+
+def ask_phone(ctx: Context, answers: dict[str, Any]) -> Question:
+    _ = ctx._
+    share = KeyButton(_("📱 Share my phone number"), request_contact=True)
+    return Question(
+        _("Your phone number, so the department can reach you. Tap the button or type it."),
+        keyboard=ReplyKeyboard(((share,), nav_keys(ctx))),
+    )
+
+
+async def accept_phone(ctx: Context, answers: dict[str, Any]) -> StepResult:
+    _ = ctx._
+    event = ctx.event
+    raw = event.phone if event.kind == EventKind.CONTACT else typed(ctx)
+    if raw is None:
+        return wrong_kind(ctx)
+    try:
+        answers["phone"] = parse_phone(raw)
+    except ParseError as error:
+        return problem_for(ctx, error)
+    return Advance(_("Phone number saved: {phone}").format(phone=answers["phone"]))
+
+
+# --- county and sector ----------------------------------------------------------------------
+
+
+def ask_county(ctx: Context, answers: dict[str, Any]) -> Question:
+    _ = ctx._
+    counties = [
+        button(ctx, "county", c.name(ctx.language), c.code) for c in ctx.config.routing.counties
+    ]
+    rows = [tuple(counties[i : i + 2]) for i in range(0, len(counties), 2)]
+    return Question(
+        _("Where is the work site? Choose the county or district."), (*rows, nav_row(ctx, "county"))
+    )
+
+
+async def accept_county(ctx: Context, answers: dict[str, Any]) -> StepResult:
+    _ = ctx._
+    routing = ctx.config.routing
+    value = chosen(ctx, "county")
+    text = (typed(ctx) or "").strip().lower()
+    for county in routing.counties:
+        names = {county.code, county.name_zh, county.name_en.lower()}
+        short = {name[:-1] for name in (county.name_zh,) if name[-1:] in "县区"}
+        if value == county.code or (text and text in names | short):
+            answers["county"] = county.code
+            return Advance()
+    return Problem(_("Please choose the county with one of the buttons."))
+
+
+def ask_sector(ctx: Context, answers: dict[str, Any]) -> Question:
+    _ = ctx._
+    items = [button(ctx, "sector", _(SECTOR_NAMES[s]), s) for s in SECTORS]
+    rows = [tuple(items[i : i + 2]) for i in range(0, len(items), 2)]
+    return Question(_("What kind of work was it?"), (*rows, nav_row(ctx, "sector")))
+
+
+async def accept_sector(ctx: Context, answers: dict[str, Any]) -> StepResult:
+    _ = ctx._
+    value = chosen(ctx, "sector")
+    text = (typed(ctx) or "").strip().lower()
+    for sector in SECTORS:
+        if value == sector or (text and text in {sector, _(SECTOR_NAMES[sector]).lower()}):
+            answers["sector"] = sector
+            return Advance()
+    return Problem(_("Please choose the kind of work with one of the buttons."))
+
+
+# --- free-text questions --------------------------------------------------------------------
+
+
+def free_text_step(name: str, label: str, prompt: str, limit: int) -> Step:
+    def ask(ctx: Context, answers: dict[str, Any]) -> Question:
+        return Question(ctx._(prompt), (nav_row(ctx, name),))
+
+    async def accept(ctx: Context, answers: dict[str, Any]) -> StepResult:
+        text = typed(ctx)
+        if text is None:
+            return wrong_kind(ctx)
+        try:
+            answers[name] = parse_free_text(text, limit)
+        except ParseError as error:
+            if error.reason == "too_long":
+                return Problem(
+                    ctx._("Please keep it under {limit} characters (you sent {count}).").format(
+                        limit=limit, count=len(text)
+                    )
+                )
+            return problem_for(ctx, error)
+        return Advance()
+
+    def show(ctx: Context, answers: dict[str, Any]) -> str:
+        return escape(answers.get(name, "—"))
+
+    return Step(name, label, ask, accept, show)
+
+
+# --- site -----------------------------------------------------------------------------------
+
+
+def ask_site(ctx: Context, answers: dict[str, Any]) -> Question:
+    _ = ctx._
+    pin = KeyButton(_("📍 Send my location"), request_location=True)
+    return Question(
+        _("Where is the site? Type the address, or send a location pin if you are there now."),
+        keyboard=ReplyKeyboard(((pin,), nav_keys(ctx))),
+    )
+
+
+async def accept_site(ctx: Context, answers: dict[str, Any]) -> StepResult:
+    _ = ctx._
+    event = ctx.event
+    if event.kind == EventKind.LOCATION and event.latitude is not None:
+        answers["site"] = None
+        answers["site_location"] = [event.latitude, event.longitude]
+        return Advance(_("Location saved."))
+    text = typed(ctx)
+    if text is None:
+        return wrong_kind(ctx)
+    try:
+        answers["site"] = parse_free_text(text, 300)
+    except ParseError as error:
+        return problem_for(ctx, error)
+    answers.pop("site_location", None)
+    return Advance(_("Address saved."))
+
+
+def show_site(ctx: Context, answers: dict[str, Any]) -> str:
+    if answers.get("site_location"):
+        lat, lon = answers["site_location"]
+        return ctx._("location pin ({lat:.5f}, {lon:.5f})").format(lat=lat, lon=lon)
+    return escape(answers.get("site") or "—")
+
+
+# --- amount and workers ---------------------------------------------------------------------
+
+
+def ask_amount(ctx: Context, answers: dict[str, Any]) -> Question:
+    _ = ctx._
+    return Question(
+        _("How much are you owed in total, in yuan? For example 195000, 19.5万 or 十九万五千元."),
+        (nav_row(ctx, "amount"),),
+    )
+
+
+async def accept_amount(ctx: Context, answers: dict[str, Any]) -> StepResult:
+    text = typed(ctx)
+    if text is None:
+        return wrong_kind(ctx)
+    try:
+        answers["amount_fen"] = yuan_to_fen(parse_amount(text))
+    except ParseError as error:
+        return problem_for(ctx, error)
+    return Advance()
+
+
+def ask_workers(ctx: Context, answers: dict[str, Any]) -> Question:
+    _ = ctx._
+    return Question(
+        _("How many workers are owed, counting you? Type a number."),
+        ((button(ctx, "workers", _("Just me"), 1),), nav_row(ctx, "workers")),
+    )
+
+
+async def accept_workers(ctx: Context, answers: dict[str, Any]) -> StepResult:
+    _ = ctx._
+    if chosen(ctx, "workers") == "1":
+        answers["workers"] = 1
+        return Advance()
+    text = typed(ctx)
+    if text is None:
+        return wrong_kind(ctx)
+    try:
+        answers["workers"] = parse_worker_count(text)
+    except ParseError as error:
+        if error.reason == "too_large":
+            return Problem(_("At most {n} workers per report.").format(n=f"{MAX_WORKERS:,}"))
+        return problem_for(ctx, error)
+    return Advance()
+
+
+# --- owed since -----------------------------------------------------------------------------
+
+
+def ask_since(ctx: Context, answers: dict[str, Any]) -> Question:
+    _ = ctx._
+    year = ctx.local_now.year
+    years = [button(ctx, "since", str(y), f"y{y}") for y in range(year, year - 5, -1)]
+    return Question(
+        _("Since when have the wages been owed? Choose the year, or type the month (2021年5月)."),
+        (tuple(years[:3]), tuple(years[3:]), nav_row(ctx, "since")),
+    )
+
+
+def ask_month_of(ctx: Context, year: int) -> Question:
+    _ = ctx._
+    today = ctx.local_now.date()
+    last = today.month if year == today.year else 12
+    months = [button(ctx, "since", str(m), f"m{year}-{m:02d}") for m in range(1, last + 1)]
+    rows = [tuple(months[i : i + 4]) for i in range(0, len(months), 4)]
+    return Question(_("Which month of {year}?").format(year=year), (*rows, nav_row(ctx, "since")))
+
+
+async def accept_since(ctx: Context, answers: dict[str, Any]) -> StepResult:
+    today = ctx.local_now.date()
+    value = chosen(ctx, "since")
+    if value and value[0] == "y" and value[1:].isdigit():
+        year = int(value[1:])
+        if today.year - 5 < year <= today.year:
+            return Stay(ask_month_of(ctx, year))
+    text = typed(ctx)
+    if value and value[0] == "m":
+        text = value[1:]
+    if text is None:
+        return wrong_kind(ctx)
+    try:
+        month = parse_month(text, today)
+    except ParseError as error:
+        return problem_for(ctx, error)
+    answers["since"] = month.isoformat()
+    return Advance()
+
+
+def show_since(ctx: Context, answers: dict[str, Any]) -> str:
+    value = answers.get("since")
+    return format_month(date.fromisoformat(value), ctx._) if value else "—"
+
+
+# --- evidence -------------------------------------------------------------------------------
+
+
+def ask_evidence(ctx: Context, answers: dict[str, Any]) -> Question:
+    _ = ctx._
+    count = len(answers.get("evidence", []))
+    text = _(
+        "Do you have evidence? Send photos or documents (contract, IOU, pay slips, chat "
+        "screenshots), up to {max}. Tap Done when finished, or Skip."
+    ).format(max=MAX_EVIDENCE)
+    if count:
+        text += "\n" + _("Received so far: {count} of {max}.").format(count=count, max=MAX_EVIDENCE)
+    done = button(ctx, "evidence", _("✅ Done") if count else _("Skip"), "done")
+    return Question(text, ((done,), nav_row(ctx, "evidence")))
+
+
+async def accept_evidence(ctx: Context, answers: dict[str, Any]) -> StepResult:
+    _ = ctx._
+    event = ctx.event
+    if chosen(ctx, "evidence") == "done":
+        answers.setdefault("evidence", [])
+        return Advance()
+    if event.kind not in (EventKind.PHOTO, EventKind.DOCUMENT):
+        return Problem(_("Please send a photo or a document, or tap Done."))
+    files: list[dict[str, Any]] = answers.setdefault("evidence", [])
+    if len(files) >= MAX_EVIDENCE:
+        return Problem(
+            _("You have already sent {max} files, the most one report can hold.").format(
+                max=MAX_EVIDENCE
+            )
+        )
+    if all(f["file_unique_id"] != event.file_unique_id for f in files):
+        files.append(
+            {
+                "kind": event.kind.value,
+                "file_id": event.file_id,
+                "file_unique_id": event.file_unique_id,
+                "file_name": event.file_name,
+            }
+        )
+    if len(files) >= MAX_EVIDENCE:
+        return Advance()
+    return Stay(ask_evidence(ctx, answers))
+
+
+def show_evidence(ctx: Context, answers: dict[str, Any]) -> str:
+    count = len(answers.get("evidence", []))
+    return ctx._.plural("{n} file", "{n} files", count).format(n=count) if count else ctx._("none")
+
+
+def show_plain(key: str) -> Callable[[Context, dict[str, Any]], str]:
+    def show(ctx: Context, answers: dict[str, Any]) -> str:
+        return escape(answers.get(key, "—"))
+
+    return show
+
+
+def show_county(ctx: Context, answers: dict[str, Any]) -> str:
+    code = answers.get("county")
+    return ctx.config.routing.county(code).name(ctx.language) if code else "—"
+
+
+def show_sector(ctx: Context, answers: dict[str, Any]) -> str:
+    code = answers.get("sector")
+    return ctx._(SECTOR_NAMES[code]) if code else "—"
+
+
+def show_amount(ctx: Context, answers: dict[str, Any]) -> str:
+    fen = answers.get("amount_fen")
+    return format_amount(fen, ctx._) if fen is not None else "—"
+
+
+STEPS: tuple[Step, ...] = (
+    Step("name", N_("Name"), ask_name, accept_name, show_plain("name")),
+    Step("phone", N_("Phone"), ask_phone, accept_phone, show_plain("phone")),
+    Step("county", N_("County"), ask_county, accept_county, show_county),
+    Step("sector", N_("Kind of work"), ask_sector, accept_sector, show_sector),
+    free_text_step(
+        "employer",
+        N_("Employer"),
+        N_("Who owes you the wages? The company's name, or the boss's name."),
+        200,
+    ),
+    free_text_step(
+        "project",
+        N_("Project"),
+        N_("What is the project called? For example: greenhouse repair, Xijiang village."),
+        200,
+    ),
+    Step("site", N_("Site"), ask_site, accept_site, show_site),
+    Step("amount", N_("Amount owed"), ask_amount, accept_amount, show_amount),
+    Step("workers", N_("Workers owed"), ask_workers, accept_workers, show_plain("workers")),
+    Step("since", N_("Owed since"), ask_since, accept_since, show_since),
+    free_text_step(
+        "account",
+        N_("What happened"),
+        N_(
+            "In a few sentences, what happened? What work did you do, what was promised, "
+            "what was paid?"
+        ),
+        2000,
+    ),
+    Step("evidence", N_("Evidence"), ask_evidence, accept_evidence, show_evidence),
+)
+
+
+def step_named(name: str) -> Step:
+    for step in STEPS:
+        if step.name == name:
+            return step
+    raise KeyError(name)

@@ -1,0 +1,155 @@
+"""Turning a confirmed draft into a case: number, department, deadline, alert.
+
+Everything here happens in the transaction of the worker's "Submit" press, so a case, its
+first audit event, the worker's confirmation and the department's alert exist together or not
+at all.
+"""
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from handlers.context import Context
+from handlers.formatting import (
+    SECTOR_NAMES,
+    department_name,
+    format_amount,
+    format_date,
+    format_month,
+)
+from handlers.i18n import translator
+from handlers.menu import main_menu_buttons
+from handlers.parsing import mask_phone
+from handlers.replies import SendMessage, escape
+from storage.cases import add_attachments, add_case_event, count_cases_since, next_case_number
+from storage.conversations import save_conversation
+from storage.models import Case, CaseStatus, Department
+from storage.people import department_by_code
+
+__all__ = ["alert_text", "submit_report", "under_daily_limit"]
+
+
+async def under_daily_limit(ctx: Context) -> bool:
+    """False (and the worker told why) once they filed today's allowance of reports."""
+    assert ctx.worker is not None and ctx.worker.id is not None
+    midnight = datetime.combine(ctx.local_now.date(), time(), ctx.config.zone)
+    filed = await count_cases_since(ctx.session, ctx.worker.id, midnight)
+    if filed < ctx.config.daily_case_limit:
+        return True
+    ctx.answer()
+    ctx.reply(
+        ctx._(
+            "You have already filed {n} reports today, the most allowed in one day. Please "
+            "try again tomorrow, or call a reception point (see Help) if it is urgent."
+        ).format(n=filed)
+    )
+    return False
+
+
+async def submit_report(ctx: Context, answers: dict[str, Any]) -> bool:
+    """Create the case; False when the draft cannot be filed (today's limit reached)."""
+    assert ctx.worker is not None and ctx.worker.id is not None
+    if not await under_daily_limit(ctx):
+        return False
+    routed = ctx.config.routing.department_for(answers["county"], answers["sector"])
+    department = await department_by_code(ctx.session, routed.code)
+    case = await create_case(ctx, answers, department)
+    worker = ctx.worker
+    worker.name, worker.phone = answers["name"], answers["phone"]
+    ctx.session.add(worker)
+    save_conversation(ctx.session, ctx.conversation, ctx.now, flow=None, step=None, data={})
+
+    _ = ctx._
+    ctx.reply(
+        _(
+            "✅ Your report was received.\n\n"
+            "Case number: <b>{number}</b>\n"
+            "Handled by: {department}\n"
+            "Deadline for a response: {deadline}\n\n"
+            "The department has been alerted. You will hear from us here when anything "
+            "changes; you can check at any time under “My cases” or with /mycases."
+        ).format(
+            number=case.number,
+            department=escape(department_name(department, ctx.language)),
+            deadline=format_date(case.deadline_at, ctx.config.zone),
+        ),
+        main_menu_buttons(ctx),
+    )
+    ctx.send(
+        SendMessage(
+            department.chat_id,
+            alert_text(ctx, case, department, len(answers.get("evidence", []))),
+            ref=f"alert:{case.id}",
+        )
+    )
+    return True
+
+
+async def create_case(ctx: Context, answers: dict[str, Any], department: Department) -> Case:
+    assert ctx.worker is not None and ctx.worker.id is not None and department.id is not None
+    days = department.deadline_days or ctx.config.case_deadline_days
+    number = await next_case_number(ctx.session, ctx.config.case_number_prefix, ctx.local_now.year)
+    location = answers.get("site_location") or [None, None]
+    case = Case(
+        number=number,
+        worker_id=ctx.worker.id,
+        department_id=department.id,
+        status=CaseStatus.RECEIVED,
+        language=ctx.language,
+        county=answers["county"],
+        sector=answers["sector"],
+        reporter_name=answers["name"],
+        reporter_phone=answers["phone"],
+        employer=answers["employer"],
+        project=answers["project"],
+        site_address=answers.get("site"),
+        site_latitude=location[0],
+        site_longitude=location[1],
+        amount_fen=answers["amount_fen"],
+        workers_owed=answers["workers"],
+        owed_since=date.fromisoformat(answers["since"]),
+        account=answers["account"],
+        deadline_at=ctx.now + timedelta(days=days),
+        created_at=ctx.now,
+    )
+    ctx.session.add(case)
+    await ctx.session.flush()
+    await add_attachments(ctx.session, case, answers.get("evidence", []), ctx.now)
+    await add_case_event(
+        ctx.session,
+        case,
+        actor=f"worker:{ctx.worker.telegram_user_id}",
+        kind="created",
+        at=ctx.now,
+        data={"department": department.code, "status": case.status},
+    )
+    return case
+
+
+def alert_text(ctx: Context, case: Case, department: Department, evidence: int) -> str:
+    """The department's alert, in the department's language; the phone is masked."""
+    _ = translator(ctx.config.default_language)
+    county = ctx.config.routing.county(case.county).name(_.language)
+    if case.site_latitude is not None:
+        site = f"{case.site_latitude:.5f}, {case.site_longitude:.5f}"
+    else:
+        site = escape(case.site_address or "—")
+    return "\n".join(
+        [
+            "🔔 " + _("<b>New wage arrears case {number}</b>").format(number=case.number),
+            "",
+            f"{_('County')}: {county}",
+            f"{_('Kind of work')}: {_(SECTOR_NAMES[case.sector])}",
+            f"{_('Employer')}: {escape(case.employer)}",
+            f"{_('Project')}: {escape(case.project)}",
+            f"{_('Site')}: {site}",
+            f"{_('Amount owed')}: {format_amount(case.amount_fen, _)}",
+            f"{_('Workers owed')}: {case.workers_owed}",
+            f"{_('Owed since')}: {format_month(case.owed_since, _)}",
+            f"{_('Worker')}: {escape(case.reporter_name)}, {mask_phone(case.reporter_phone)}",
+            f"{_('Evidence')}: {evidence}",
+            f"{_('Deadline')}: {format_date(case.deadline_at, ctx.config.zone)}",
+            "",
+            f"<b>{_('What happened')}</b>",
+            escape(case.account),
+        ]
+    )

@@ -1,0 +1,75 @@
+"""The inbox: every update is stored here before Telegram is told it was received."""
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import InboxEvent, InboxStatus
+from storage.upsert import insert_for
+
+__all__ = ["InboxRow", "finish", "next_pending_for_chat", "pending_chats", "store"]
+
+InboxRow = tuple[int, int, dict[str, Any]]
+"""(update_id, chat_id, payload)."""
+
+
+async def store(session: AsyncSession, rows: Iterable[InboxRow], at: datetime) -> int:
+    """Insert the updates, ignoring ones already stored (redelivery); returns how many were new."""
+    values = [
+        {
+            "update_id": update_id,
+            "chat_id": chat_id,
+            "payload": payload,
+            "status": InboxStatus.PENDING,
+            "received_at": at,
+        }
+        for update_id, chat_id, payload in rows
+    ]
+    if not values:
+        return 0
+    statement = (
+        insert_for(session, InboxEvent)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["update_id"])
+        .returning(InboxEvent.id)
+    )
+    return len((await session.execute(statement)).all())
+
+
+async def pending_chats(session: AsyncSession, limit: int = 500) -> Sequence[int]:
+    statement = (
+        select(InboxEvent.chat_id)
+        .where(InboxEvent.status == InboxStatus.PENDING)
+        .group_by(col(InboxEvent.chat_id))
+        .order_by(func.min(InboxEvent.update_id))
+        .limit(limit)
+    )
+    return (await session.exec(statement)).all()
+
+
+async def next_pending_for_chat(session: AsyncSession, chat_id: int) -> InboxEvent | None:
+    statement = (
+        select(InboxEvent)
+        .where(InboxEvent.chat_id == chat_id, InboxEvent.status == InboxStatus.PENDING)
+        .order_by(col(InboxEvent.update_id))
+        .limit(1)
+    )
+    return (await session.exec(statement)).first()
+
+
+async def finish(
+    session: AsyncSession,
+    event_id: int,
+    status: InboxStatus,
+    at: datetime,
+    error: str | None = None,
+) -> None:
+    await session.execute(
+        update(InboxEvent)
+        .where(col(InboxEvent.id) == event_id)
+        .values(status=status, handled_at=at, error=error)
+    )

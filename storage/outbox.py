@@ -1,0 +1,148 @@
+"""The outbox: messages written with the change that caused them, delivered by the sender.
+
+A row is claimed (``sending``, with a lease) before its request goes out and settled after the
+answer. A claim whose lease ran out means the process died mid-request: Telegram may or may not
+have executed it, so it goes back to ``pending`` with ``ambiguous`` counted — the one window in
+which a message can be sent twice.
+"""
+
+from collections.abc import Collection, Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, func, or_, update
+from sqlalchemy.orm import aliased
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import OutboxMessage, OutboxStatus
+
+__all__ = [
+    "UNORDERED_METHODS",
+    "OutboxRow",
+    "claim_due",
+    "enqueue",
+    "next_due_at",
+    "recover_expired_claims",
+    "settle",
+    "telegram_message_id_for",
+]
+
+UNORDERED_METHODS = ("answerCallbackQuery",)
+"""Answers to button presses need not wait behind the chat's queued messages."""
+
+OutboxRow = tuple[int, str, dict[str, Any], str | None]
+"""(chat_id, method, payload, ref)."""
+
+
+async def enqueue(session: AsyncSession, rows: Iterable[OutboxRow], at: datetime) -> int:
+    count = 0
+    for chat_id, method, payload, ref in rows:
+        session.add(
+            OutboxMessage(
+                chat_id=chat_id,
+                method=method,
+                payload=payload,
+                ref=ref,
+                next_attempt_at=at,
+                created_at=at,
+            )
+        )
+        count += 1
+    return count
+
+
+async def claim_due(
+    session: AsyncSession, now: datetime, limit: int, lease: timedelta
+) -> Sequence[OutboxMessage]:
+    """Due messages, each first in its chat's queue, marked ``sending`` for this instance."""
+    earlier = aliased(OutboxMessage)
+    blocked = exists().where(
+        col(earlier.chat_id) == col(OutboxMessage.chat_id),
+        col(earlier.id) < col(OutboxMessage.id),
+        col(earlier.status).in_([OutboxStatus.PENDING, OutboxStatus.SENDING]),
+        col(earlier.method).not_in(UNORDERED_METHODS),
+    )
+    statement = (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.status == OutboxStatus.PENDING,
+            col(OutboxMessage.next_attempt_at) <= now,
+            or_(col(OutboxMessage.method).in_(UNORDERED_METHODS), ~blocked),
+        )
+        .order_by(col(OutboxMessage.id))
+        .limit(limit)
+    )
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        statement = statement.with_for_update(skip_locked=True, of=OutboxMessage)
+    rows = (await session.exec(statement)).all()
+    for row in rows:
+        row.status = OutboxStatus.SENDING
+        row.attempts += 1
+        row.claimed_until = now + lease
+        session.add(row)
+    return rows
+
+
+async def settle(
+    session: AsyncSession,
+    message_id: int,
+    status: OutboxStatus,
+    at: datetime,
+    *,
+    error: str | None = None,
+    telegram_message_id: int | None = None,
+    retry_at: datetime | None = None,
+    ambiguous: bool = False,
+) -> None:
+    """Record the outcome of one attempt; ``pending`` with ``retry_at`` schedules another."""
+    values: dict[str, Any] = {"status": status, "error": error, "claimed_until": None}
+    if status == OutboxStatus.SENT:
+        values.update(sent_at=at, telegram_message_id=telegram_message_id)
+    if retry_at is not None:
+        values["next_attempt_at"] = retry_at
+    if ambiguous:
+        values["ambiguous"] = OutboxMessage.ambiguous + 1
+    await session.execute(
+        update(OutboxMessage).where(col(OutboxMessage.id) == message_id).values(**values)
+    )
+
+
+async def recover_expired_claims(
+    session: AsyncSession, now: datetime, exclude: Collection[int] = ()
+) -> int:
+    """Release claims whose lease ran out, except the caller's own still-running ones."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            and_(
+                col(OutboxMessage.status) == OutboxStatus.SENDING,
+                col(OutboxMessage.claimed_until) < now,
+                col(OutboxMessage.id).not_in(list(exclude)),
+            )
+        )
+        .values(
+            status=OutboxStatus.PENDING,
+            claimed_until=None,
+            ambiguous=OutboxMessage.ambiguous + 1,
+            next_attempt_at=now,
+        )
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def next_due_at(session: AsyncSession) -> datetime | None:
+    statement = select(func.min(OutboxMessage.next_attempt_at)).where(
+        OutboxMessage.status == OutboxStatus.PENDING
+    )
+    return (await session.exec(statement)).one()
+
+
+async def telegram_message_id_for(session: AsyncSession, ref: str) -> int | None:
+    statement = (
+        select(OutboxMessage.telegram_message_id)
+        .where(OutboxMessage.ref == ref, OutboxMessage.status == OutboxStatus.SENT)
+        .order_by(col(OutboxMessage.id).desc())
+        .limit(1)
+    )
+    return (await session.exec(statement)).first()
