@@ -22,7 +22,7 @@ class SlidingWindow:
         self._sent: deque[float] = deque()
 
     def wait_time(self, now: float) -> float:
-        while self._sent and now - self._sent[0] >= self.period:
+        while self._sent and self._sent[0] + self.period <= now:
             self._sent.popleft()
         if len(self._sent) < self.limit:
             return 0.0

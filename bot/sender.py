@@ -81,8 +81,9 @@ class Sender:
             self._in_flight.add(task)
             task.add_done_callback(self._finished)
         if not rows and wait:
+            idle = await self._idle_time()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), await self._idle_time())
+                await asyncio.wait_for(self._wake.wait(), idle)
         elif not rows and self._in_flight:
             await asyncio.wait(self._in_flight, return_when=asyncio.FIRST_COMPLETED)
             return 1

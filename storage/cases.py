@@ -30,7 +30,7 @@ async def next_case_number(session: AsyncSession, prefix: str, year: int) -> str
         )
         .returning(CaseCounter.last)
     )
-    sequence = (await session.execute(statement)).scalar_one()
+    sequence = (await session.exec(statement)).scalar_one()
     return f"{prefix}-{year}-{sequence:06d}"
 
 

@@ -18,7 +18,7 @@ async def lock_conversation(session: AsyncSession, chat_id: int, at: datetime) -
 
     The lock is what keeps one chat's events in order when several instances share PostgreSQL.
     """
-    await session.execute(
+    await session.exec(
         insert_for(session, Conversation)
         .values(chat_id=chat_id, data={}, updated_at=at)
         .on_conflict_do_nothing(index_elements=["chat_id"])

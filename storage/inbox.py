@@ -37,7 +37,7 @@ async def store(session: AsyncSession, rows: Iterable[InboxRow], at: datetime) -
         .on_conflict_do_nothing(index_elements=["update_id"])
         .returning(InboxEvent.id)
     )
-    return len((await session.execute(statement)).all())
+    return len((await session.exec(statement)).all())
 
 
 async def pending_chats(session: AsyncSession, limit: int = 500) -> Sequence[int]:
@@ -68,7 +68,7 @@ async def finish(
     at: datetime,
     error: str | None = None,
 ) -> None:
-    await session.execute(
+    await session.exec(
         update(InboxEvent)
         .where(col(InboxEvent.id) == event_id)
         .values(status=status, handled_at=at, error=error)

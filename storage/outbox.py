@@ -103,7 +103,7 @@ async def settle(
         values["next_attempt_at"] = retry_at
     if ambiguous:
         values["ambiguous"] = OutboxMessage.ambiguous + 1
-    await session.execute(
+    await session.exec(
         update(OutboxMessage).where(col(OutboxMessage.id) == message_id).values(**values)
     )
 
@@ -112,7 +112,7 @@ async def recover_expired_claims(
     session: AsyncSession, now: datetime, exclude: Collection[int] = ()
 ) -> int:
     """Release claims whose lease ran out, except the caller's own still-running ones."""
-    result = await session.execute(
+    result = await session.exec(
         update(OutboxMessage)
         .where(
             and_(
@@ -128,7 +128,7 @@ async def recover_expired_claims(
             next_attempt_at=now,
         )
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return int(result.rowcount)
 
 
 async def next_due_at(session: AsyncSession) -> datetime | None:

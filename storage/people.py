@@ -63,7 +63,7 @@ async def sync_departments(session: AsyncSession, departments: Iterable[Departme
 
 async def mark_chat_unreachable(session: AsyncSession, chat_id: int, at: datetime) -> None:
     """A 403 from Telegram: the worker blocked the bot. Cleared when they write again."""
-    await session.execute(
+    await session.exec(
         update(Worker)
         .where(col(Worker.chat_id) == chat_id, col(Worker.unreachable_since).is_(None))
         .values(unreachable_since=at)
