@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -22,7 +23,7 @@ __all__ = ["Driver", "Runtime", "build_runtime", "run_bot"]
 
 log = logging.getLogger(__name__)
 
-STOP_GRACE = 5.0
+STOP_GRACE = 10.0
 
 
 class Driver(Transport, Protocol):
@@ -79,7 +80,11 @@ def make_driver(settings: Settings) -> Driver:
 
 
 async def run_bot(settings: Settings) -> None:
-    """Serve until SIGTERM or SIGINT: stop taking updates, finish in-flight work, exit."""
+    """Serve until SIGTERM or SIGINT: stop taking updates, let in-flight work settle, exit.
+
+    Nothing is lost by stopping at any point: unhandled updates stay in the inbox, unsent
+    messages in the outbox, and both are picked up at the next start.
+    """
     driver = make_driver(settings)
     runtime = await build_runtime(settings, driver)
     stop = asyncio.Event()
@@ -89,24 +94,30 @@ async def run_bot(settings: Settings) -> None:
     receiving = asyncio.create_task(driver.receive(runtime.pipeline), name="receive")
     handling = asyncio.create_task(runtime.pipeline.run(), name="pipeline")
     sending = asyncio.create_task(runtime.sender.run(), name="sender")
+    stopping = asyncio.create_task(stop.wait(), name="signal")
     log.info("arrears-bot is running (%s, %s)", settings.bot.driver, settings.bot.mode)
-    stopped = asyncio.create_task(stop.wait())
-    done, _ = await asyncio.wait(
-        {receiving, handling, sending, stopped}, return_when=asyncio.FIRST_COMPLETED
-    )
-    log.info("stopping")
-    for task in (receiving, handling):
+    try:
+        done, _ = await asyncio.wait(
+            [receiving, handling, sending, stopping], return_when=asyncio.FIRST_COMPLETED
+        )
+    finally:
+        log.info("stopping")
+        await finish(receiving, None)
+        await finish(handling, runtime.pipeline.stop)
+        await finish(sending, runtime.sender.stop)
+        await finish(stopping, None)
+        await driver.close()
+        await runtime.db.dispose()
+    failed = [t for t in done if t is not stopping and t.exception() is not None]
+    if failed:
+        raise RuntimeError(f"{failed[0].get_name()} stopped") from failed[0].exception()
+
+
+async def finish(task: asyncio.Task[None], stop: Callable[[], None] | None) -> None:
+    """Ask a loop to stop and wait for it; cancel it if it has no gentler way or takes too long."""
+    if stop is None:
         task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-    with contextlib.suppress(TimeoutError):
-        await runtime.sender.drain(STOP_GRACE)
-    sending.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await sending
-    stopped.cancel()
-    await driver.close()
-    await runtime.db.dispose()
-    for task in done:
-        if task is not stopped and not task.cancelled() and task.exception():
-            raise task.exception()  # type: ignore[misc]
+    else:
+        stop()
+    with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+        await asyncio.wait_for(task, STOP_GRACE)

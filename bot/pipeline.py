@@ -46,6 +46,7 @@ class Pipeline:
         self._slots = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
         self._active: dict[int, asyncio.Task[None]] = {}
+        self._stopping = False
         self.stats = {"handled": 0, "failed": 0, "duplicates": 0}
 
     async def accept(self, events: Sequence[Event]) -> None:
@@ -60,9 +61,14 @@ class Pipeline:
     def wake(self) -> None:
         self._wake.set()
 
+    def stop(self) -> None:
+        """Finish the events in hand, start no new ones; ``run`` then returns."""
+        self._stopping = True
+        self._wake.set()
+
     async def run(self) -> None:
         try:
-            while True:
+            while not self._stopping:
                 self._wake.clear()
                 await self._start_pending_chats()
                 with contextlib.suppress(TimeoutError):
@@ -97,7 +103,7 @@ class Pipeline:
     async def _run_chat(self, chat_id: int) -> None:
         try:
             async with self._slots:
-                while await self._handle_next(chat_id):
+                while not self._stopping and await self._handle_next(chat_id):
                     pass
         finally:
             self._active.pop(chat_id, None)

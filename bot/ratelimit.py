@@ -5,6 +5,7 @@ into some one-second span after a burst, which Telegram counts as flooding.
 """
 
 import asyncio
+import math
 import time
 from collections import deque
 from collections.abc import Callable
@@ -13,6 +14,9 @@ __all__ = ["SendLimiter", "SlidingWindow"]
 
 # Requests arrive at Telegram a little unevenly; this margin keeps us inside its windows.
 MARGIN = 1.03
+GLOBAL_BURST = 30
+PRIVATE_BURST = 1
+GROUP_BURST = 20
 
 
 class SlidingWindow:
@@ -43,9 +47,9 @@ class SendLimiter:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._clock = clock
-        self._global = _window(global_per_second, 1.0)
-        self._private = (private_per_second, 1.0)
-        self._group = (group_per_minute, 60.0)
+        self._global = _window(global_per_second, 1.0, GLOBAL_BURST)
+        self._private = (private_per_second, 1.0, PRIVATE_BURST)
+        self._group = (group_per_minute, 60.0, GROUP_BURST)
         self._chats: dict[int, SlidingWindow] = {}
         self._paused_until = 0.0
         self._lock = asyncio.Lock()
@@ -80,8 +84,9 @@ class SendLimiter:
     def _chat(self, chat_id: int) -> SlidingWindow:
         window = self._chats.get(chat_id)
         if window is None:
-            rate, period = self._private if chat_id > 0 else self._group
-            window = self._chats[chat_id] = _window(rate, period)
+            window = self._chats[chat_id] = _window(
+                *(self._private if chat_id > 0 else self._group)
+            )
         return window
 
     def _forget_idle(self, now: float) -> None:
@@ -89,8 +94,12 @@ class SendLimiter:
             self._chats = {c: w for c, w in self._chats.items() if w.wait_time(now) > 0}
 
 
-def _window(rate: float, period: float) -> SlidingWindow:
-    """``rate`` per ``period`` as a window of whole messages (fractional rates stretch it)."""
-    if rate >= 1:
-        return SlidingWindow(int(rate), period * int(rate) / rate)
-    return SlidingWindow(1, period / rate)
+def _window(rate: float, period: float, burst: int) -> SlidingWindow:
+    """``rate`` per ``period`` in Telegram's shape: its burst size, spread over the rate.
+
+    At Telegram's own rates this is exactly its limit (30 per second, 1 per second, 20 per
+    minute); a lower rate keeps the shape and stretches the window, a higher one (a self-hosted
+    server, a test fake) compresses it.
+    """
+    capacity = max(1, min(burst, math.floor(rate)))
+    return SlidingWindow(capacity, period * capacity / rate)

@@ -8,6 +8,8 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
+import uuid
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
@@ -23,8 +25,10 @@ __all__ = ["Sender"]
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(seconds=60)
 IDLE_POLL = 1.0
+HEARTBEAT = 1.0
+SILENCE = timedelta(seconds=5)
+"""A sender not heard from for this long is taken for dead and its claims are released."""
 NOT_MODIFIED = "message is not modified"
 
 
@@ -49,20 +53,27 @@ class Sender:
         self._concurrency = concurrency
         self._wake = asyncio.Event()
         self._in_flight: set[asyncio.Task[None]] = set()
-        self._in_flight_ids: set[int] = set()
+        self._stopping = False
+        self._id = str(uuid.uuid4())
+        self._last_beat = 0.0
         self.stats = {"sent": 0, "retried": 0, "ambiguous": 0, "unreachable": 0, "failed": 0}
 
     def wake(self) -> None:
         self._wake.set()
 
+    def stop(self) -> None:
+        """Claim nothing more; ``run`` returns once the requests in flight are settled."""
+        self._stopping = True
+        self._wake.set()
+
     async def run(self) -> None:
-        """Deliver until cancelled; in-flight requests are awaited, their rows settled."""
         try:
-            while True:
+            while not self._stopping:
                 await self._round()
         finally:
             if self._in_flight:
                 await asyncio.gather(*self._in_flight, return_exceptions=True)
+            await self._retire()
 
     async def drain(self) -> None:
         """Deliver what is due now and return (the console and tests use it)."""
@@ -75,8 +86,6 @@ class Sender:
         self._wake.clear()
         rows = await self._claim()
         for row in rows:
-            assert row.id is not None
-            self._in_flight_ids.add(row.id)
             task = asyncio.create_task(self._deliver(row))
             self._in_flight.add(task)
             task.add_done_callback(self._finished)
@@ -95,18 +104,19 @@ class Sender:
 
     async def _claim(self) -> list[OutboxMessage]:
         free = self._concurrency - len(self._in_flight)
-        if free <= 0:
-            return []
         try:
             async with self._db.transaction() as session:
                 now = self._clock.now()
-                recovered = await outbox.recover_expired_claims(
-                    session, now, exclude=self._in_flight_ids
-                )
-                if recovered:
-                    self.stats["ambiguous"] += recovered
-                    log.warning("%d messages were in flight when a sender stopped", recovered)
-                return list(await outbox.claim_due(session, now, free, LEASE))
+                if time.monotonic() - self._last_beat >= HEARTBEAT:
+                    await outbox.heartbeat(session, self._id, now)
+                    self._last_beat = time.monotonic()
+                    recovered = await outbox.recover_orphaned_claims(session, now, SILENCE)
+                    if recovered:
+                        self.stats["ambiguous"] += recovered
+                        log.warning("%d messages were in flight when a sender died", recovered)
+                if free <= 0:
+                    return []
+                return list(await outbox.claim_due(session, now, free, self._id))
         except Exception:
             log.exception("could not read the outbox; retrying")
             await asyncio.sleep(IDLE_POLL)
@@ -147,6 +157,13 @@ class Sender:
                 self.stats["sent"] += 1
                 await self._settle(row, OutboxStatus.SENT, None, message_id)
 
+    async def _retire(self) -> None:
+        try:
+            async with self._db.transaction() as session:
+                await outbox.retire(session, self._id)
+        except Exception:
+            log.warning("could not retire sender %s; its claims expire on their own", self._id)
+
     def _backoff(self, attempts: int) -> float:
         base = self._settings.retry_base_seconds * 2 ** min(attempts - 1, 16)
         return min(self._settings.retry_max_seconds, base) * random.uniform(0.5, 1.0)
@@ -171,7 +188,7 @@ class Sender:
         ambiguous: bool = False,
         unreachable: bool = False,
     ) -> None:
-        """Record the outcome; keeps trying while the database is away (the lease covers us)."""
+        """Record the outcome; keeps trying while the database is away (our heartbeat is the claim)."""
         assert row.id is not None
         delay = 0.2
         while True:
@@ -190,7 +207,6 @@ class Sender:
                     )
                     if unreachable:
                         await mark_chat_unreachable(session, row.chat_id, now)
-                self._in_flight_ids.discard(row.id)
                 return
             except Exception:
                 log.exception("could not record the outcome of outbox message %s", row.id)

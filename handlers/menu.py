@@ -90,14 +90,14 @@ async def set_language(ctx: Context, language: str) -> None:
 async def show_help(ctx: Context) -> None:
     _ = ctx._
     lines = [
-        f"<b>{_('Your rights')}</b>",
+        "<b>" + _("Your rights") + "</b>",
         _(
             "Wages must be paid in full and on time. Owing wages to migrant workers is against "
             "the law (Regulations on Guaranteeing Wage Payments to Migrant Workers); refusing to "
             "pay after an order to do so is a crime."
         ),
         "",
-        f"<b>{_('How it works')}</b>",
+        "<b>" + _("How it works") + "</b>",
         _(
             "1. You report here in a few minutes and get a case number.\n"
             "2. The department in charge of the project's sector in your county is alerted at "
@@ -106,7 +106,7 @@ async def show_help(ctx: Context) -> None:
             "really paid; if not, the case is reopened."
         ),
         "",
-        f"<b>{_('Reception points')}</b>",
+        "<b>" + _("Reception points") + "</b>",
     ]
     for point in ctx.config.routing.reception_points:
         lines.append(
@@ -125,11 +125,11 @@ async def show_my_cases(ctx: Context) -> None:
     if not rows:
         ctx.reply(_("You have no cases yet."), main_menu_buttons(ctx))
         return
-    lines = [f"<b>{_('Your cases')}</b>"]
+    lines = ["<b>" + _("Your cases") + "</b>"]
     for case, department in rows:
         lines += [
             "",
-            f"<b>{case.number}</b> · {_(STATUS_NAMES[case.status])}",
+            f"<b>{case.number}</b> · " + _(STATUS_NAMES[case.status]),
             f"{escape(case.employer)} · {format_amount(case.amount_fen, _)}",
             _("Handled by: {department}").format(
                 department=escape(department_name(department, ctx.language))

@@ -25,6 +25,7 @@ __all__ = [
     "InboxStatus",
     "OutboxMessage",
     "OutboxStatus",
+    "Sender",
     "Worker",
 ]
 
@@ -175,6 +176,13 @@ class InboxEvent(SQLModel, table=True):
     handled_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
+class Sender(SQLModel, table=True):
+    """A running outbox sender; its heartbeat vouches for the messages it has claimed."""
+
+    id: str = Field(primary_key=True, max_length=36)
+    heartbeat_at: datetime = Field(sa_type=UtcDateTime)
+
+
 class OutboxMessage(SQLModel, table=True):
     """A message to deliver; written in the same transaction as the change that caused it."""
 
@@ -192,7 +200,7 @@ class OutboxMessage(SQLModel, table=True):
     attempts: int = 0
     ambiguous: int = 0
     next_attempt_at: datetime = Field(sa_type=UtcDateTime)
-    claimed_until: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    claimed_by: str | None = Field(default=None, max_length=36)
     telegram_message_id: int | None = Field(default=None, sa_type=BigInteger)
     error: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = Field(sa_type=UtcDateTime)

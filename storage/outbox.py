@@ -1,29 +1,32 @@
 """The outbox: messages written with the change that caused them, delivered by the sender.
 
-A row is claimed (``sending``, with a lease) before its request goes out and settled after the
-answer. A claim whose lease ran out means the process died mid-request: Telegram may or may not
-have executed it, so it goes back to ``pending`` with ``ambiguous`` counted — the one window in
-which a message can be sent twice.
+A row is claimed (``sending``, with the sender's id) before its request goes out and settled
+after the answer. Each sender keeps a heartbeat; a claim whose sender stopped beating means the
+process died mid-request: Telegram may or may not have executed it, so the row goes back to
+``pending`` with ``ambiguous`` counted — the one window in which a message can be sent twice.
 """
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, update
+from sqlalchemy import delete, exists, func, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import OutboxMessage, OutboxStatus
+from storage.models import OutboxMessage, OutboxStatus, Sender
+from storage.upsert import insert_for
 
 __all__ = [
     "UNORDERED_METHODS",
     "OutboxRow",
     "claim_due",
     "enqueue",
+    "heartbeat",
     "next_due_at",
-    "recover_expired_claims",
+    "recover_orphaned_claims",
+    "retire",
     "settle",
     "telegram_message_id_for",
 ]
@@ -53,9 +56,9 @@ async def enqueue(session: AsyncSession, rows: Iterable[OutboxRow], at: datetime
 
 
 async def claim_due(
-    session: AsyncSession, now: datetime, limit: int, lease: timedelta
+    session: AsyncSession, now: datetime, limit: int, sender: str
 ) -> Sequence[OutboxMessage]:
-    """Due messages, each first in its chat's queue, marked ``sending`` for this instance."""
+    """Due messages, each first in its chat's queue, marked ``sending`` by ``sender``."""
     earlier = aliased(OutboxMessage)
     blocked = exists().where(
         col(earlier.chat_id) == col(OutboxMessage.chat_id),
@@ -79,7 +82,7 @@ async def claim_due(
     for row in rows:
         row.status = OutboxStatus.SENDING
         row.attempts += 1
-        row.claimed_until = now + lease
+        row.claimed_by = sender
         session.add(row)
     return rows
 
@@ -96,7 +99,7 @@ async def settle(
     ambiguous: bool = False,
 ) -> None:
     """Record the outcome of one attempt; ``pending`` with ``retry_at`` schedules another."""
-    values: dict[str, Any] = {"status": status, "error": error, "claimed_until": None}
+    values: dict[str, Any] = {"status": status, "error": error, "claimed_by": None}
     if status == OutboxStatus.SENT:
         values.update(sent_at=at, telegram_message_id=telegram_message_id)
     if retry_at is not None:
@@ -108,22 +111,33 @@ async def settle(
     )
 
 
-async def recover_expired_claims(
-    session: AsyncSession, now: datetime, exclude: Collection[int] = ()
-) -> int:
-    """Release claims whose lease ran out, except the caller's own still-running ones."""
+async def heartbeat(session: AsyncSession, sender: str, now: datetime) -> None:
+    await session.exec(
+        insert_for(session, Sender)
+        .values(id=sender, heartbeat_at=now)
+        .on_conflict_do_update(index_elements=["id"], set_={"heartbeat_at": now})
+    )
+
+
+async def retire(session: AsyncSession, sender: str) -> None:
+    """A sender that stopped cleanly (nothing left in flight) vouches for nothing more."""
+    await session.exec(delete(Sender).where(col(Sender.id) == sender))
+
+
+async def recover_orphaned_claims(session: AsyncSession, now: datetime, silence: timedelta) -> int:
+    """Release claims of senders that have not beaten for ``silence`` (or are gone)."""
+    alive = select(Sender.id).where(col(Sender.heartbeat_at) >= now - silence)
     result = await session.exec(
         update(OutboxMessage)
         .where(
-            and_(
-                col(OutboxMessage.status) == OutboxStatus.SENDING,
-                col(OutboxMessage.claimed_until) < now,
-                col(OutboxMessage.id).not_in(list(exclude)),
-            )
+            col(OutboxMessage.status) == OutboxStatus.SENDING,
+            or_(
+                col(OutboxMessage.claimed_by).is_(None), col(OutboxMessage.claimed_by).not_in(alive)
+            ),
         )
         .values(
             status=OutboxStatus.PENDING,
-            claimed_until=None,
+            claimed_by=None,
             ambiguous=OutboxMessage.ambiguous + 1,
             next_attempt_at=now,
         )

@@ -88,8 +88,11 @@ def send_question(ctx: Context, step: str, question: Question, problem: str | No
 def review_question(ctx: Context) -> Question:
     _ = ctx._
     answers = answers_of(ctx)
-    lines = [f"<b>{_('Please check your report')}</b>", ""]
-    lines += [f"<b>{_(step.label)}:</b> {step.show(ctx, answers)}" for step in STEPS]
+    lines = ["<b>" + _("Please check your report") + "</b>", ""]
+    lines += [
+        _("<b>{label}:</b> {value}").format(label=_(step.label), value=step.show(ctx, answers))
+        for step in STEPS
+    ]
     lines += ["", _("Tap a field to change it, or submit the report.")]
     edits = [button(ctx, REVIEW, "✏️ " + _(step.label), f"e.{step.name}") for step in STEPS]
     rows: list[tuple[Button, ...]] = [tuple(edits[i : i + 3]) for i in range(0, len(edits), 3)]

@@ -111,9 +111,10 @@ def wrong_kind(ctx: Context) -> Problem:
 
 def problem_for(ctx: Context, error: ParseError) -> Problem:
     _ = ctx._
-    return Problem(_(REASONS.get(error.reason, N_("I could not understand that."))))
+    return Problem(_(REASONS.get(error.reason, UNCLEAR)))
 
 
+UNCLEAR = N_("I could not understand that.")
 REASONS = {
     "empty": N_("The answer is empty."),
     "too_long": N_("That is too long."),

@@ -133,23 +133,24 @@ def alert_text(ctx: Context, case: Case, department: Department, evidence: int) 
         site = f"{case.site_latitude:.5f}, {case.site_longitude:.5f}"
     else:
         site = escape(case.site_address or "—")
-    return "\n".join(
-        [
-            "🔔 " + _("<b>New wage arrears case {number}</b>").format(number=case.number),
-            "",
-            f"{_('County')}: {county}",
-            f"{_('Kind of work')}: {_(SECTOR_NAMES[case.sector])}",
-            f"{_('Employer')}: {escape(case.employer)}",
-            f"{_('Project')}: {escape(case.project)}",
-            f"{_('Site')}: {site}",
-            f"{_('Amount owed')}: {format_amount(case.amount_fen, _)}",
-            f"{_('Workers owed')}: {case.workers_owed}",
-            f"{_('Owed since')}: {format_month(case.owed_since, _)}",
-            f"{_('Worker')}: {escape(case.reporter_name)}, {mask_phone(case.reporter_phone)}",
-            f"{_('Evidence')}: {evidence}",
-            f"{_('Deadline')}: {format_date(case.deadline_at, ctx.config.zone)}",
-            "",
-            f"<b>{_('What happened')}</b>",
-            escape(case.account),
-        ]
-    )
+    lines = [
+        "🔔 " + _("<b>New wage arrears case {number}</b>").format(number=case.number),
+        "",
+        _("County: {county}").format(county=county),
+        _("Kind of work: {sector}").format(sector=_(SECTOR_NAMES[case.sector])),
+        _("Employer: {employer}").format(employer=escape(case.employer)),
+        _("Project: {project}").format(project=escape(case.project)),
+        _("Site: {site}").format(site=site),
+        _("Amount owed: {amount}").format(amount=format_amount(case.amount_fen, _)),
+        _("Workers owed: {n}").format(n=case.workers_owed),
+        _("Owed since: {month}").format(month=format_month(case.owed_since, _)),
+        _("Worker: {name}, {phone}").format(
+            name=escape(case.reporter_name), phone=mask_phone(case.reporter_phone)
+        ),
+        _("Evidence: {count}").format(count=evidence),
+        _("Deadline: {date}").format(date=format_date(case.deadline_at, ctx.config.zone)),
+        "",
+        "<b>" + _("What happened") + "</b>",
+        escape(case.account),
+    ]
+    return "\n".join(lines)

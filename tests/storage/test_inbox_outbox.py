@@ -38,9 +38,10 @@ async def enqueue(db: Database, clock: FakeClock, *rows: tuple[int, str]) -> Non
         )
 
 
-async def claim(db: Database, clock: FakeClock) -> list[OutboxMessage]:
+async def claim(db: Database, clock: FakeClock, sender: str = "s1") -> list[OutboxMessage]:
     async with db.transaction() as session:
-        return list(await outbox.claim_due(session, clock.now(), 100, timedelta(seconds=60)))
+        await outbox.heartbeat(session, sender, clock.now())
+        return list(await outbox.claim_due(session, clock.now(), 100, sender))
 
 
 async def test_only_the_first_message_of_a_chat_is_claimed(db: Database, clock: FakeClock) -> None:
@@ -81,18 +82,36 @@ async def test_a_message_waiting_for_retry_holds_back_the_chat(
     assert again.id == first.id and again.attempts == 2
 
 
-async def test_an_expired_claim_is_released_and_counted_as_ambiguous(
+async def test_claims_of_a_silent_sender_are_released_and_counted_as_ambiguous(
     db: Database, clock: FakeClock
 ) -> None:
+    silence = timedelta(seconds=5)
+    await enqueue(db, clock, (1, "sendMessage"), (2, "sendMessage"))
+    claimed = await claim(db, clock, "dead")
+    clock.advance(seconds=3)
+    async with db.transaction() as session:
+        await outbox.heartbeat(session, "alive", clock.now())
+        assert await outbox.recover_orphaned_claims(session, clock.now(), silence) == 0
+    clock.advance(seconds=3)
+    async with db.transaction() as session:
+        await outbox.heartbeat(session, "alive", clock.now())
+        assert await outbox.recover_orphaned_claims(session, clock.now(), silence) == 2
+    again = await claim(db, clock, "alive")
+    assert {m.id for m in again} == {m.id for m in claimed}
+    assert all(m.ambiguous == 1 for m in again)
+
+
+async def test_a_live_senders_claims_are_never_taken(db: Database, clock: FakeClock) -> None:
     await enqueue(db, clock, (1, "sendMessage"))
-    (claimed,) = await claim(db, clock)
-    async with db.transaction() as session:
-        assert await outbox.recover_expired_claims(session, clock.now()) == 0
-    clock.advance(seconds=61)
-    async with db.transaction() as session:
-        assert await outbox.recover_expired_claims(session, clock.now(), exclude=[]) == 1
-    (again,) = await claim(db, clock)
-    assert again.id == claimed.id and again.ambiguous == 1
+    await claim(db, clock, "busy")
+    for _ in range(10):
+        clock.advance(seconds=4)
+        async with db.transaction() as session:
+            await outbox.heartbeat(session, "busy", clock.now())
+            assert (
+                await outbox.recover_orphaned_claims(session, clock.now(), timedelta(seconds=5))
+                == 0
+            )
 
 
 async def test_concurrent_case_numbers_never_repeat(db: Database) -> None:

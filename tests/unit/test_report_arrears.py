@@ -6,6 +6,7 @@ import pytest
 from sqlmodel import select
 
 from handlers import HandlerConfig
+from handlers.i18n import translator
 from storage.db import Database
 from storage.models import Attachment, Case, CaseEvent, CaseStatus, Conversation
 from tests.support.chat import WorkerChat, complete_report
@@ -275,7 +276,8 @@ async def test_evidence_takes_up_to_ten_files(chat: WorkerChat, db: Database) ->
     await chat.press("Submit report")
     async with db.reader() as session:
         assert len((await session.exec(select(Attachment))).all()) == 10
-    assert "Evidence: 10" in chat.others[-1].text
+    alert_language = translator(chat.config.default_language)
+    assert alert_language("Evidence: {count}").format(count=10) in chat.others[-1].text
 
 
 async def test_county_can_be_typed(chat: WorkerChat, db: Database) -> None:

@@ -77,7 +77,7 @@ def upgrade() -> None:
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("ambiguous", sa.Integer(), nullable=False),
         sa.Column("next_attempt_at", storage.columns.UtcDateTime(), nullable=False),
-        sa.Column("claimed_until", storage.columns.UtcDateTime(), nullable=True),
+        sa.Column("claimed_by", sa.String(length=36), nullable=True),
         sa.Column("telegram_message_id", sa.BigInteger(), nullable=True),
         sa.Column("error", sa.Text(), nullable=True),
         sa.Column("created_at", storage.columns.UtcDateTime(), nullable=False),
@@ -91,6 +91,12 @@ def upgrade() -> None:
         batch_op.create_index("ix_outboxmessage_due", ["status", "next_attempt_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_outboxmessage_ref"), ["ref"], unique=False)
 
+    op.create_table(
+        "sender",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("heartbeat_at", storage.columns.UtcDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sender")),
+    )
     op.create_table(
         "worker",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -193,6 +199,7 @@ def downgrade() -> None:
 
     op.drop_table("case")
     op.drop_table("worker")
+    op.drop_table("sender")
     with op.batch_alter_table("outboxmessage", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_outboxmessage_ref"))
         batch_op.drop_index("ix_outboxmessage_due")

@@ -1,0 +1,107 @@
+"""The bot as a real process, so tests can SIGKILL it, restart it and read its exit code."""
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+
+from tests.fake_bot_api import FakeBotAPI
+
+__all__ = ["BotProcess", "free_port"]
+
+ROOT = Path(__file__).resolve().parents[2]
+SPEED = 20.0
+"""The fake's limits and the bot's delivery settings are scaled up together, to keep tests quick."""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class BotProcess:
+    def __init__(
+        self,
+        fake: FakeBotAPI,
+        database_url: str,
+        workdir: Path,
+        *,
+        mode: str = "polling",
+        driver: str = "aiogram",
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
+        self.fake = fake
+        self.mode = mode
+        self.workdir = workdir
+        self.log = workdir / "bot.log"
+        self.port = free_port()
+        self.secret = "test-secret_0123456789"
+        self.env = {
+            "PATH": os.environ.get("PATH", ""),
+            "PYTHONPATH": str(ROOT),
+            "BOT_TOKEN": fake.token,
+            "BOT_DRIVER": driver,
+            "BOT_MODE": mode,
+            "BOT_API_BASE_URL": fake.api_base,
+            "WEBHOOK_URL": f"http://127.0.0.1:{self.port}/telegram",
+            "WEBHOOK_SECRET": self.secret,
+            "WEBHOOK_LISTEN": f"127.0.0.1:{self.port}",
+            "DATABASE_URL": database_url,
+            "ROUTING_FILE": str(ROOT / "config" / "routing.example.toml"),
+            "DELIVERY_GLOBAL_PER_SECOND": str(30 * SPEED),
+            "DELIVERY_PRIVATE_PER_SECOND": str(1 * SPEED),
+            "DELIVERY_GROUP_PER_MINUTE": str(20 * SPEED),
+            "DELIVERY_RETRY_BASE_SECONDS": "0.05",
+            "DELIVERY_RETRY_MAX_SECONDS": "0.5",
+            **(extra_env or {}),
+        }
+        self.process: asyncio.subprocess.Process | None = None
+        self.starts = 0
+
+    async def start(self) -> None:
+        """Start and wait until the bot is receiving (polling, or its webhook registered)."""
+        ready_method = "setWebhook" if self.mode == "webhook" else "getUpdates"
+        seen = len(self.fake.calls(ready_method))
+        with self.log.open("a") as log:
+            log.write(f"\n----- start {self.starts} -----\n")
+            log.flush()
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot.cli",
+                "run",
+                cwd=self.workdir,
+                env=self.env,
+                stdout=log,
+                stderr=log,
+            )
+        self.starts += 1
+        async with asyncio.timeout(30):
+            while len(self.fake.calls(ready_method)) <= seen:
+                if self.process.returncode is not None:
+                    raise AssertionError(f"the bot exited at start:\n{self.log.read_text()}")
+                await asyncio.sleep(0.05)
+
+    async def kill(self) -> None:
+        """SIGKILL: no clean-up at all, as in a power cut or OOM kill."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        await self.process.wait()
+
+    async def stop(self) -> int:
+        """SIGTERM and the exit code."""
+        if self.process is None or self.process.returncode is not None:
+            return self.process.returncode if self.process else 0
+        self.process.send_signal(signal.SIGTERM)
+        async with asyncio.timeout(30):
+            return await self.process.wait()
+
+    async def restart(self) -> None:
+        await self.kill()
+        await self.start()
+
+    def output(self) -> str:
+        return self.log.read_text()

@@ -1,0 +1,37 @@
+"""End-to-end fixtures: the fake Bot API and the real bot process talking to it."""
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.botprocess import SPEED, BotProcess
+from tests.fake_bot_api import FakeBotAPI
+
+DEPARTMENT_CHAT = -1001000000101
+"""安定区住建局 in config/routing.example.toml: Anding × construction."""
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeBotAPI]:
+    api = FakeBotAPI(speed=SPEED, webhook_retry_delay=0.05)
+    await api.start()
+    yield api
+    await api.stop()
+
+
+@pytest.fixture(params=["polling", "webhook"])
+def mode(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+async def bot(
+    fake: FakeBotAPI, database_url: str, tmp_path: Path, mode: str
+) -> AsyncIterator[BotProcess]:
+    process = BotProcess(fake, database_url, tmp_path, mode=mode)
+    await process.start()
+    yield process
+    code = await process.stop()
+    assert code == 0, f"the bot did not stop cleanly ({code}):\n{process.output()}"
+    assert "Traceback" not in process.output(), process.output()
