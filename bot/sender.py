@@ -188,7 +188,7 @@ class Sender:
         ambiguous: bool = False,
         unreachable: bool = False,
     ) -> None:
-        """Record the outcome; keeps trying while the database is away (our heartbeat is the claim)."""
+        """Record the outcome; keeps trying while the database is away (the heartbeat holds)."""
         assert row.id is not None
         delay = 0.2
         while True:
