@@ -10,7 +10,7 @@ import asyncio
 import logging
 from typing import Any
 
-from aiogram import Bot
+from aiogram import Bot, methods
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
@@ -20,7 +20,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage, TelegramMethod
+from aiogram.methods import TelegramMethod
 from aiogram.types import Message, Update
 from aiohttp import ClientConnectorError
 
@@ -35,12 +35,15 @@ __all__ = ["AiogramDriver"]
 log = logging.getLogger(__name__)
 
 POLL_TIMEOUT = 25
-METHODS: dict[str, type[TelegramMethod[Any]]] = {
-    "sendMessage": SendMessage,
-    "editMessageText": EditMessageText,
-    "answerCallbackQuery": AnswerCallbackQuery,
-}
 WITHOUT_CHAT = {"answerCallbackQuery"}
+
+
+def method_class(name: str) -> type[TelegramMethod[Any]]:
+    """aiogram names each Bot API method's class after it: sendMessage → SendMessage."""
+    found = getattr(methods, name[:1].upper() + name[1:], None)
+    if not (isinstance(found, type) and issubclass(found, TelegramMethod)):
+        raise ValueError(f"aiogram has no Bot API method {name!r}")
+    return found
 
 
 class AiogramDriver:
@@ -52,7 +55,7 @@ class AiogramDriver:
 
     async def call(self, method: str, chat_id: int, payload: dict[str, Any]) -> int | None:
         params = payload if method in WITHOUT_CHAT else {**payload, "chat_id": chat_id}
-        request = METHODS[method].model_validate(params)
+        request = method_class(method).model_validate(params)
         try:
             result = await self.bot(request)
         except TelegramRetryAfter as error:
