@@ -1,0 +1,84 @@
+"""Start-up refuses bad settings with one clear line and exit code 2, never a traceback."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(ROOT), "ROUTING_FILE": str(ROOT / "config/routing.example.toml")}
+        | env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({}, "BOT_TOKEN"),
+        ({"BOT_TOKEN": "1:x", "BOT_MODE": "sometimes"}, "BOT_MODE"),
+        ({"BOT_TOKEN": "1:x", "BOT_MODE": "webhook"}, "WEBHOOK_URL"),
+        ({"BOT_TOKEN": "1:x", "BOT_MODE": "webhook", "WEBHOOK_URL": "https://x"}, "WEBHOOK_SECRET"),
+        ({"BOT_TOKEN": "1:x", "DAILY_CASE_LIMIT": "many"}, "DAILY_CASE_LIMIT"),
+        ({"BOT_TOKEN": "1:x", "TIME_ZONE": "Mars/Olympus"}, "TIME_ZONE"),
+        ({"BOT_TOKEN": "1:x", "DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
+        ({"BOT_TOKEN": "1:x", "ROUTING_FILE": "nowhere.toml"}, "nowhere.toml"),
+    ],
+)
+def test_a_bad_setting_stops_start_up_with_one_line_naming_it(
+    tmp_path: Path, env: dict[str, str], named: str
+) -> None:
+    result = run(tmp_path, "run", **env)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and named in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_migrate_creates_the_database(tmp_path: Path) -> None:
+    result = run(tmp_path, "migrate")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "data" / "arrears-bot.sqlite3").exists()
+
+
+def test_console_lets_a_person_file_a_report(tmp_path: Path) -> None:
+    answers = [
+        "2",  # English
+        "1",  # report unpaid wages
+        "Wang Wu",
+        "13812345678",
+        "1",  # Anding
+        "1",  # construction
+        "Xijiang Co-op",
+        "Greenhouse repair",
+        "Xijiang village",
+        "19.5万",
+        "12人",
+        "2022-05",
+        "We were not paid.",
+        "/photo",
+        "1",  # done
+        "13",  # submit
+    ]
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "console"],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(ROOT), "ROUTING_FILE": str(ROOT / "config/routing.example.toml")},
+        input="\n".join(answers) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Your report was received" in result.stdout
+    assert "to department chat -1001000000101" in result.stdout
+    assert "138****5678" in result.stdout
