@@ -11,11 +11,13 @@ import random
 import time
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.clock import Clock
 from bot.ratelimit import SendLimiter
 from bot.settings import DeliverySettings
 from bot.transport import Rejected, RetryAfter, TransientError, Transport, Unreachable
+from handlers.replies import MESSAGE_REF
 from storage import outbox
 from storage.db import Database
 from storage.models import OutboxMessage, OutboxStatus
@@ -133,9 +135,14 @@ class Sender:
         assert row.id is not None
         unordered = row.method in outbox.UNORDERED_METHODS
         async with self._slots:
+            payload = await self._resolve_target(row)
+            if payload is None:
+                self.stats["failed"] += 1
+                await self._settle(row, OutboxStatus.FAILED, "the message to edit was never sent")
+                return
             await self._limiter.acquire(None if unordered else row.chat_id)
             try:
-                message_id = await self._transport.call(row.method, row.chat_id, row.payload)
+                message_id = await self._transport.call(row.method, row.chat_id, payload)
             except RetryAfter as error:
                 self._limiter.pause(error.seconds)
                 await self._retry(row, error.seconds, str(error))
@@ -156,6 +163,17 @@ class Sender:
             else:
                 self.stats["sent"] += 1
                 await self._settle(row, OutboxStatus.SENT, None, message_id)
+
+    async def _resolve_target(self, row: OutboxMessage) -> dict[str, Any] | None:
+        """An edit names its target by reference; by now (per-chat order) it has an id."""
+        if MESSAGE_REF not in row.payload:
+            return row.payload
+        async with self._db.reader() as session:
+            target = await outbox.telegram_message_id_for(session, row.payload[MESSAGE_REF])
+        if target is None:
+            return None
+        payload = {k: v for k, v in row.payload.items() if k != MESSAGE_REF}
+        return payload | {"message_id": target}
 
     async def _retire(self) -> None:
         try:

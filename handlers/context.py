@@ -22,7 +22,7 @@ from handlers.replies import (
 from handlers.routing import Routing
 from storage.models import Conversation, Worker
 
-__all__ = ["Context", "HandlerConfig", "Keyboard"]
+__all__ = ["Context", "HandlerConfig", "Keyboard", "Unit"]
 
 Keyboard = tuple[tuple[Button, ...], ...]
 
@@ -39,14 +39,30 @@ class HandlerConfig:
 
 
 @dataclass(slots=True)
-class Context:
+class Unit:
+    """One transaction's worth of work: what it reads and writes, and the messages it sends.
+
+    Scheduled work (deadlines, reminders) gets a bare Unit; an update gets a ``Context``.
+    """
+
     session: AsyncSession
     config: HandlerConfig
-    event: Event
     now: datetime
+    outgoing: list[Outgoing] = field(default_factory=list, kw_only=True)
+
+    def send(self, message: Outgoing) -> None:
+        self.outgoing.append(message)
+
+    @property
+    def local_now(self) -> datetime:
+        return self.now.astimezone(self.config.zone)
+
+
+@dataclass(slots=True)
+class Context(Unit):
+    event: Event
     conversation: Conversation
     worker: Worker | None = None
-    outgoing: list[Outgoing] = field(default_factory=list)
     callback_answered: bool = False
 
     @property
@@ -58,13 +74,6 @@ class Context:
     @property
     def _(self) -> Translator:
         return translator(self.language)
-
-    @property
-    def local_now(self) -> datetime:
-        return self.now.astimezone(self.config.zone)
-
-    def send(self, message: Outgoing) -> None:
-        self.outgoing.append(message)
 
     def reply(
         self,

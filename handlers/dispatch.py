@@ -5,8 +5,9 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers import callbacks, menu
+from handlers import callbacks, menu, registry, staff  # noqa: F401 - staff registers itself
 from handlers.context import Context, HandlerConfig
+from handlers.errors import Refusal
 from handlers.events import Event, EventKind
 from handlers.replies import Outgoing
 from handlers.report_arrears import flow as report
@@ -26,12 +27,32 @@ async def handle_event(
     conversation: Conversation,
 ) -> list[Outgoing]:
     """Decide what ``event`` means for the chat whose (locked) ``conversation`` is given."""
-    ctx = Context(session, config, event, now, conversation)
+    ctx = Context(session, config, now, event=event, conversation=conversation)
     if event.is_private:
         ctx.worker = await get_or_create_worker(session, event.user_id, event.chat_id, now)
-        await on_private(ctx)
+    try:
+        await route(ctx)
+    except Refusal as refusal:
+        text = ctx._(refusal.message).format(**refusal.values)
+        if event.kind == EventKind.CALLBACK:
+            ctx.answer(text, alert=True)
+        else:
+            ctx.reply(text)
     ctx.answer()
     return ctx.outgoing
+
+
+async def route(ctx: Context) -> None:
+    event = ctx.event
+    if event.kind == EventKind.COMMAND and event.command in registry.COMMANDS:
+        await registry.COMMANDS[event.command](ctx)
+        return
+    prefix = (event.callback_data or "").split(callbacks.SEPARATOR, 1)[0]
+    if event.kind == EventKind.CALLBACK and prefix in registry.PRESSES:
+        await registry.PRESSES[prefix](ctx)
+        return
+    if event.is_private:
+        await on_private(ctx)
 
 
 async def on_private(ctx: Context) -> None:
@@ -50,7 +71,11 @@ async def on_private(ctx: Context) -> None:
         return
     if event.kind == EventKind.CALLBACK and await on_menu_press(ctx):
         return
-    if ctx.conversation.flow == report.FLOW:
+    flow = ctx.conversation.flow
+    if flow in registry.FLOWS and event.kind != EventKind.CALLBACK:
+        await registry.FLOWS[flow](ctx)
+        return
+    if flow == report.FLOW:
         await report.on_event(ctx)
         return
     if event.kind == EventKind.CALLBACK:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "MESSAGE_REF",
     "AnswerCallback",
     "Button",
     "EditMessage",
@@ -18,6 +19,10 @@ __all__ = [
     "SendMessage",
     "escape",
 ]
+
+
+MESSAGE_REF = "message_ref"
+"""Payload key of an edit's target reference; the sender swaps it for the message id."""
 
 
 def escape(value: object) -> str:
@@ -67,20 +72,27 @@ class SendMessage:
 
 @dataclass(frozen=True, slots=True)
 class EditMessage:
+    """Edit a message given by id, or by the ``ref`` it was sent with (``target_ref``).
+
+    A reference is resolved when the edit is delivered: by then the chat's earlier message is
+    sent and has its id, even if it had not when the edit was decided.
+    """
+
     chat_id: int
-    message_id: int
+    message_id: int | None
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
+    target_ref: str | None = None
     ref: str | None = None
 
     method = "editMessageText"
 
     def to_json(self) -> dict[str, Any]:
-        payload: dict[str, Any] = {
-            "text": self.text,
-            "message_id": self.message_id,
-            "parse_mode": "HTML",
-        }
+        payload: dict[str, Any] = {"text": self.text, "parse_mode": "HTML"}
+        if self.message_id is not None:
+            payload["message_id"] = self.message_id
+        if self.target_ref is not None:
+            payload[MESSAGE_REF] = self.target_ref
         markup = _markup(self.buttons, None, False)
         if markup:
             payload["reply_markup"] = markup

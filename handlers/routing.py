@@ -82,6 +82,8 @@ class County:
     name_en: str
     fallback: str
     """Department code that takes the county's cases no rule matches."""
+    lead_chat_id: int | None = None
+    """The county leaders' chat: escalations and overdue cases of the county go there."""
 
     def name(self, language: str) -> str:
         return self.name_zh if _is_chinese(language) else self.name_en
@@ -125,6 +127,17 @@ class Routing:
     reception_points: tuple[ReceptionPoint, ...]
     rules: Mapping[tuple[str, str], str]
     """(county code, sector) → department code."""
+    city_lead_chat_id: int | None = None
+    """The city leaders' chat; also takes a county's escalations when it has no chat of its own."""
+    supervisor_chat_id: int | None = None
+    """The discipline commission's chat (纪委监委): every escalation is copied there."""
+
+    def lead_chat_for(self, county: str) -> int | None:
+        """Where a county's escalations go: its leaders' chat, else the city's."""
+        known = next((c for c in self.counties if c.code == county), None)
+        if known is not None and known.lead_chat_id is not None:
+            return known.lead_chat_id
+        return self.city_lead_chat_id
 
     def county(self, code: str) -> County:
         """The county with this code; KeyError if the file does not list it."""
@@ -213,6 +226,8 @@ class _Entry(BaseModel):
 
 class _CityEntry(_Entry):
     fallback: _Text
+    lead_chat_id: _ChatId | None = None
+    supervisor_chat_id: _ChatId | None = None
 
 
 class _DepartmentEntry(_Entry):
@@ -228,6 +243,7 @@ class _CountyEntry(_Entry):
     name_zh: _Text
     name_en: _Text
     fallback: _Text
+    lead_chat_id: _ChatId | None = None
 
 
 class _RuleEntry(_Entry):
@@ -404,7 +420,13 @@ def _build(model: _RoutingFile) -> Routing:
     }
     return Routing(
         counties=tuple(
-            County(code=c.code, name_zh=c.name_zh, name_en=c.name_en, fallback=c.fallback)
+            County(
+                code=c.code,
+                name_zh=c.name_zh,
+                name_en=c.name_en,
+                fallback=c.fallback,
+                lead_chat_id=c.lead_chat_id,
+            )
             for c in model.counties
         ),
         departments=MappingProxyType(departments),
@@ -425,4 +447,6 @@ def _build(model: _RoutingFile) -> Routing:
             for p in model.reception_points
         ),
         rules=MappingProxyType({(r.county, r.sector): r.department for r in model.rules}),
+        city_lead_chat_id=model.city.lead_chat_id,
+        supervisor_chat_id=model.city.supervisor_chat_id,
     )

@@ -19,13 +19,20 @@ __all__ = [
     "CaseCounter",
     "CaseEvent",
     "CaseStatus",
+    "Consultation",
     "Conversation",
     "Department",
+    "DueStatus",
+    "DueTask",
     "InboxEvent",
     "InboxStatus",
+    "Invite",
     "OutboxMessage",
     "OutboxStatus",
     "Sender",
+    "Staff",
+    "StaffRole",
+    "VisitBooking",
     "Worker",
 ]
 
@@ -46,6 +53,19 @@ class CaseStatus(StrEnum):
     RESOLVED = "resolved"
     REJECTED = "rejected"
     REOPENED = "reopened"
+
+
+class StaffRole(StrEnum):
+    HANDLER = "handler"
+    LEAD = "lead"
+    SUPERVISOR = "supervisor"
+
+
+class DueStatus(StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
 
 
 class InboxStatus(StrEnum):
@@ -92,7 +112,8 @@ class Case(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(unique=True, max_length=32)
-    worker_id: int = Field(foreign_key="worker.id", index=True)
+    worker_id: int | None = Field(default=None, foreign_key="worker.id", index=True)
+    """None for a case staff filed for someone who is not on Telegram."""
     department_id: int = Field(foreign_key="department.id", index=True)
     status: str = Field(default=CaseStatus.RECEIVED, max_length=16, index=True)
     source: str = Field(default="telegram", max_length=16)
@@ -113,6 +134,101 @@ class Case(SQLModel, table=True):
     deadline_at: datetime = Field(sa_type=UtcDateTime, index=True)
     created_at: datetime = Field(sa_type=UtcDateTime, index=True)
     resolved_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    assignee_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
+    hard: bool = False
+    hard_reasons: list[str] = Field(default_factory=list, sa_type=JSON)
+    escalated_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    overdue_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    outcome: str | None = Field(default=None, max_length=32)
+    outcome_note: str | None = Field(default=None, sa_type=Text)
+    amount_recovered_fen: int | None = Field(default=None, sa_type=BigInteger)
+    workers_paid: int | None = None
+
+
+class Staff(SQLModel, table=True):
+    """A person who acts on cases: a department's handler, a lead, or a supervisor.
+
+    A handler belongs to a department; a lead to a county (``county``) or, with neither set,
+    to the whole city; a supervisor (the discipline commission) sees everything.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_user_id: int = Field(sa_type=BigInteger, index=True)
+    chat_id: int = Field(sa_type=BigInteger)
+    name: str
+    role: str = Field(max_length=16)
+    department_id: int | None = Field(default=None, foreign_key="department.id", index=True)
+    county: str | None = Field(default=None, max_length=32)
+    active: bool = True
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    removed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class Invite(SQLModel, table=True):
+    """A one-time code that makes whoever sends ``/join CODE`` staff in the given role."""
+
+    code: str = Field(primary_key=True, max_length=16)
+    role: str = Field(max_length=16)
+    department_id: int | None = Field(default=None, foreign_key="department.id")
+    county: str | None = Field(default=None, max_length=32)
+    created_by: str = Field(max_length=64)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    expires_at: datetime = Field(sa_type=UtcDateTime)
+    used_by: int | None = Field(default=None, foreign_key="staff.id")
+    used_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class DueTask(SQLModel, table=True):
+    """Work that falls due at a time: reminders, deadlines, consultations, return visits.
+
+    The row is the only record of the work; the scheduler merely looks for due rows, claims
+    each atomically and marks it done in the transaction that writes its messages.
+    """
+
+    __table_args__ = (
+        Index("ix_duetask_due", "status", "due_at"),
+        UniqueConstraint("kind", "subject"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32)
+    subject: str = Field(max_length=64)
+    case_id: int | None = Field(default=None, foreign_key="case.id", index=True)
+    due_at: datetime = Field(sa_type=UtcDateTime)
+    status: str = Field(default=DueStatus.PENDING, max_length=16)
+    attempts: int = 0
+    data: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    error: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    done_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class Consultation(SQLModel, table=True):
+    """A seven-party consultation (七方会商) on a case: when, where, who, and what was agreed."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    scheduled_at: datetime = Field(sa_type=UtcDateTime)
+    place: str
+    parties: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    worker_attends: bool | None = None
+    created_by: int = Field(foreign_key="staff.id")
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    agreed_amount_fen: int | None = Field(default=None, sa_type=BigInteger)
+    payment_due: date | None = None
+    outcome_notes: str | None = Field(default=None, sa_type=Text)
+    outcome_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class VisitBooking(SQLModel, table=True):
+    """A worker's appointment at a reception point (约访)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    worker_id: int = Field(foreign_key="worker.id", index=True)
+    point: str = Field(max_length=64)
+    slot_at: datetime = Field(sa_type=UtcDateTime, index=True)
+    status: str = Field(default="booked", max_length=16)
+    created_at: datetime = Field(sa_type=UtcDateTime)
 
 
 class CaseCounter(SQLModel, table=True):

@@ -24,6 +24,7 @@ from aiogram.methods import TelegramMethod
 from aiogram.types import Message, Update
 from aiohttp import ClientConnectorError
 
+from bot.drivers.polling import store_until_stored
 from bot.drivers.updates import ALLOWED_UPDATES, event_from_update
 from bot.drivers.webhook import WebhookReceiver
 from bot.pipeline import Pipeline
@@ -128,16 +129,3 @@ class AiogramDriver:
                 log.warning("Telegram unavailable (%s); retrying in %.0f s", error, delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 30.0)
-
-
-async def store_until_stored(pipeline: Pipeline, events: list[Any]) -> None:
-    """Polling holds the offset until the inbox has the batch, however long that takes."""
-    delay = 0.5
-    while True:
-        try:
-            await pipeline.accept(events)
-            return
-        except Exception:
-            log.warning("cannot store updates yet; retrying in %.1f s", delay, exc_info=True)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 10.0)

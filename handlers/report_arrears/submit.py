@@ -8,24 +8,20 @@ at all.
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from handlers.case_card import CaseView, send_alert
 from handlers.context import Context
 from handlers.formatting import (
-    SECTOR_NAMES,
     department_name,
-    format_amount,
     format_date,
-    format_month,
 )
-from handlers.i18n import translator
 from handlers.menu import main_menu_buttons
-from handlers.parsing import mask_phone
-from handlers.replies import SendMessage, escape
+from handlers.replies import escape
 from storage.cases import add_attachments, add_case_event, count_cases_since, next_case_number
 from storage.conversations import save_conversation
 from storage.models import Case, CaseStatus, Department
 from storage.people import department_by_code
 
-__all__ = ["alert_text", "submit_report", "under_daily_limit"]
+__all__ = ["create_case", "submit_report", "under_daily_limit"]
 
 
 async def under_daily_limit(ctx: Context) -> bool:
@@ -74,13 +70,7 @@ async def submit_report(ctx: Context, answers: dict[str, Any]) -> bool:
         ),
         main_menu_buttons(ctx),
     )
-    ctx.send(
-        SendMessage(
-            department.chat_id,
-            alert_text(ctx, case, department, len(answers.get("evidence", []))),
-            ref=f"alert:{case.id}",
-        )
-    )
+    await send_alert(ctx, CaseView(case, department, None, len(answers.get("evidence", []))))
     return True
 
 
@@ -123,34 +113,3 @@ async def create_case(ctx: Context, answers: dict[str, Any], department: Departm
         data={"department": department.code, "status": case.status},
     )
     return case
-
-
-def alert_text(ctx: Context, case: Case, department: Department, evidence: int) -> str:
-    """The department's alert, in the department's language; the phone is masked."""
-    _ = translator(ctx.config.default_language)
-    county = ctx.config.routing.county(case.county).name(_.language)
-    if case.site_latitude is not None:
-        site = f"{case.site_latitude:.5f}, {case.site_longitude:.5f}"
-    else:
-        site = escape(case.site_address or "—")
-    lines = [
-        "🔔 " + _("<b>New wage arrears case {number}</b>").format(number=case.number),
-        "",
-        _("County: {county}").format(county=county),
-        _("Kind of work: {sector}").format(sector=_(SECTOR_NAMES[case.sector])),
-        _("Employer: {employer}").format(employer=escape(case.employer)),
-        _("Project: {project}").format(project=escape(case.project)),
-        _("Site: {site}").format(site=site),
-        _("Amount owed: {amount}").format(amount=format_amount(case.amount_fen, _)),
-        _("Workers owed: {n}").format(n=case.workers_owed),
-        _("Owed since: {month}").format(month=format_month(case.owed_since, _)),
-        _("Worker: {name}, {phone}").format(
-            name=escape(case.reporter_name), phone=mask_phone(case.reporter_phone)
-        ),
-        _("Evidence: {count}").format(count=evidence),
-        _("Deadline: {date}").format(date=format_date(case.deadline_at, ctx.config.zone)),
-        "",
-        "<b>" + _("What happened") + "</b>",
-        escape(case.account),
-    ]
-    return "\n".join(lines)

@@ -25,11 +25,17 @@ def mode(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+@pytest.fixture(params=["aiogram", "ptb"])
+def driver(request: pytest.FixtureRequest) -> str:
+    """Every scenario runs against each Telegram framework the bot can be driven by."""
+    return str(request.param)
+
+
 @pytest.fixture
 async def bot(
-    fake: FakeBotAPI, database_url: str, tmp_path: Path, mode: str
+    fake: FakeBotAPI, database_url: str, tmp_path: Path, mode: str, driver: str
 ) -> AsyncIterator[BotProcess]:
-    process = BotProcess(fake, database_url, tmp_path, mode=mode)
+    process = BotProcess(fake, database_url, tmp_path, mode=mode, driver=driver)
     await process.start()
     yield process
     code = await process.stop()

@@ -1,21 +1,62 @@
-"""Talk to the handlers as a worker would, without Telegram: one transaction per event."""
+"""Talk to the handlers as people would, without Telegram: one transaction per event.
+
+Chats made from one ``Bench`` share what the bot sent, so a staff member in a department
+group can press the buttons of the alert a worker's report produced. Edits are applied to
+the message they target, as Telegram would show it.
+"""
 
 import itertools
 import uuid
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from handlers import Event, EventKind, HandlerConfig, Outgoing, SendMessage, handle_event
-from handlers.replies import AnswerCallback
+from handlers.replies import AnswerCallback, EditMessage
 from storage.conversations import lock_conversation
 from storage.db import Database
 from tests.support.clock import FakeClock
 
-__all__ = ["WorkerChat", "complete_report"]
+__all__ = ["Bench", "WorkerChat", "complete_report"]
 
 _update_ids = itertools.count(1000)
 
 
+@dataclass
+class Bench:
+    db: Database
+    config: HandlerConfig
+    clock: FakeClock
+    sent: list[SendMessage] = field(default_factory=list)
+    answers: list[AnswerCallback] = field(default_factory=list)
+
+    def record(self, outgoing: list[Outgoing]) -> None:
+        for message in outgoing:
+            if isinstance(message, AnswerCallback):
+                self.answers.append(message)
+            elif isinstance(message, SendMessage):
+                self.sent.append(message)
+            elif isinstance(message, EditMessage):
+                self.apply_edit(message)
+
+    def apply_edit(self, edit: EditMessage) -> None:
+        for index in range(len(self.sent) - 1, -1, -1):
+            if self.sent[index].chat_id == edit.chat_id and self.sent[index].ref == edit.target_ref:
+                self.sent[index] = replace(self.sent[index], text=edit.text, buttons=edit.buttons)
+                return
+        raise AssertionError(f"edit of a message never sent: {edit.target_ref}")
+
+    def chat(self, user_id: int, *, chat_id: int | None = None, name: str = "Wang") -> "WorkerChat":
+        return WorkerChat(
+            self.db, self.config, self.clock, user_id, name, chat_id=chat_id, bench=self
+        )
+
+    def to(self, chat_id: int) -> list[SendMessage]:
+        return [m for m in self.sent if m.chat_id == chat_id]
+
+
 class WorkerChat:
+    """A person in a chat with the bot: their private chat, or a group (``chat_id`` < 0)."""
+
     def __init__(
         self,
         db: Database,
@@ -23,19 +64,34 @@ class WorkerChat:
         clock: FakeClock,
         user_id: int = 501,
         name: str = "Wang",
+        *,
+        chat_id: int | None = None,
+        bench: Bench | None = None,
     ) -> None:
+        self.bench = bench or Bench(db, config, clock)
         self.db, self.config, self.clock = db, config, clock
         self.user_id = user_id
+        self.chat_id = chat_id if chat_id is not None else user_id
         self.name = name
-        self.messages: list[SendMessage] = []
-        self.others: list[SendMessage] = []
-        self.answers: list[AnswerCallback] = []
+
+    @property
+    def messages(self) -> list[SendMessage]:
+        return self.bench.to(self.chat_id)
+
+    @property
+    def others(self) -> list[SendMessage]:
+        return [m for m in self.bench.sent if m.chat_id != self.chat_id]
+
+    @property
+    def answers(self) -> list[AnswerCallback]:
+        return self.bench.answers
 
     async def event(self, kind: EventKind, **fields: Any) -> list[Outgoing]:
         event = Event(
             update_id=next(_update_ids),
             kind=kind,
-            chat_id=self.user_id,
+            chat_id=self.chat_id,
+            chat_type="private" if self.chat_id > 0 else "supergroup",
             user_id=self.user_id,
             user_name=self.name,
             **fields,
@@ -47,11 +103,7 @@ class WorkerChat:
         async with self.db.transaction() as session:
             conversation = await lock_conversation(session, event.chat_id, now)
             outgoing = await handle_event(session, self.config, event, now, conversation)
-        for message in outgoing:
-            if isinstance(message, AnswerCallback):
-                self.answers.append(message)
-            elif isinstance(message, SendMessage):
-                (self.messages if message.chat_id == self.user_id else self.others).append(message)
+        self.bench.record(outgoing)
         return outgoing
 
     async def send(self, text: str) -> list[Outgoing]:
@@ -62,8 +114,9 @@ class WorkerChat:
 
     async def press(self, label: str) -> list[Outgoing]:
         """Press the button whose label contains ``label`` on the latest message that has it."""
-        for index in range(len(self.messages) - 1, -1, -1):
-            for row in self.messages[index].buttons:
+        messages = self.messages
+        for index in range(len(messages) - 1, -1, -1):
+            for row in messages[index].buttons:
                 for button in row:
                     if label in button.text:
                         return await self.event(
@@ -72,7 +125,8 @@ class WorkerChat:
                             callback_data=button.data,
                             message_id=index + 1,
                         )
-        raise AssertionError(f"no button {label!r}; last message: {self.last.text!r}")
+        last = messages[-1].text if messages else "nothing"
+        raise AssertionError(f"no button {label!r} in chat {self.chat_id}; last message: {last!r}")
 
     async def press_data(self, data: str) -> list[Outgoing]:
         return await self.event(
@@ -97,7 +151,7 @@ class WorkerChat:
 
     @property
     def last(self) -> SendMessage:
-        assert self.messages, "the bot has said nothing to this worker"
+        assert self.messages, f"the bot has said nothing in chat {self.chat_id}"
         return self.messages[-1]
 
     def button_labels(self) -> list[str]:

@@ -47,7 +47,7 @@ async def test_worker_completes_a_report_and_the_department_is_alerted(
     assert "2026-12-11" in chat.last.text
     (alert,) = chat.others
     assert alert.chat_id == -1001000000101
-    assert alert.ref == f"alert:{case.id}"
+    assert alert.ref == f"alert:{case.id}:{case.department_id}"
     for expected in (
         "DX-2026-000001",
         "138****5678",

@@ -1,0 +1,192 @@
+"""The python-telegram-bot 22 driver: long polling or webhook in, Bot API calls out.
+
+Only PTB's ``Bot``, its types and its HTTPX requests are used. Its ``Application``/``Updater``
+would confirm updates (move the getUpdates offset on) before our inbox has them, and its
+``AIORateLimiter`` would throttle a second time behind the outbox sender, so we drive getUpdates
+and the webhook ourselves: an update is stored in the inbox first, then confirmed.
+"""
+
+import asyncio
+import logging
+import warnings
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from datetime import timedelta
+from functools import partial
+from typing import Any, TypeVar
+
+import httpx
+from telegram import Bot, Update
+from telegram import error as tg
+from telegram.request import HTTPXRequest
+from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
+
+from bot.drivers.polling import store_until_stored
+from bot.drivers.updates import ALLOWED_UPDATES, event_from_update
+from bot.drivers.webhook import WebhookReceiver
+from bot.pipeline import Pipeline
+from bot.settings import Settings
+from bot.transport import DeliveryError, Rejected, RetryAfter, TransientError, Unreachable
+
+__all__ = ["PtbDriver", "delivery_error"]
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+POLL_TIMEOUT = 25
+WITHOUT_CHAT = frozenset({"answerCallbackQuery"})
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+"""Transport failures that happen before the request leaves: Telegram cannot have run it."""
+
+_status: ContextVar[int | None] = ContextVar("ptb_http_status", default=None)
+
+
+class StatusRecordingRequest(HTTPXRequest):
+    """Notes the HTTP status of this task's latest answer from the Bot API.
+
+    PTB raises a bare ``NetworkError`` for every status it has no exception of its own for,
+    and only the status tells a 5xx (try again) from, say, a 413 (the request is wrong).
+    A context variable keeps concurrent calls apart: each outbox delivery is its own task.
+    """
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        _status.set(None)
+        code, payload = await super().do_request(*args, **kwargs)
+        _status.set(code)
+        return code, payload
+
+
+def delivery_error(error: tg.TelegramError, status: int | None = None) -> DeliveryError:
+    """What a PTB error means to the outbox sender; ``status`` is the HTTP status, if any."""
+    if isinstance(error, tg.RetryAfter):
+        return RetryAfter(retry_seconds(error))
+    if isinstance(error, tg.Forbidden):
+        return Unreachable(error.message)
+    if isinstance(error, tg.BadRequest) or not isinstance(error, tg.NetworkError):
+        return Rejected(error.message)
+    if status is None or status >= 500 or status == 429:
+        executed = status is None and not isinstance(error.__cause__, NOT_SENT)
+        return TransientError(error.message, maybe_executed=executed)
+    return Rejected(error.message)
+
+
+def retry_seconds(error: tg.RetryAfter) -> float:
+    """PTB 22 gives ``retry_after`` as int seconds (deprecated) or, opted in, a timedelta."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def message_id_of(result: object) -> int | None:
+    """The id of the message a call sent or edited; None for ``True`` and other results."""
+    if isinstance(result, dict) and "chat" in result and "date" in result:
+        found = result.get("message_id")
+        return found if isinstance(found, int) else None
+    return None
+
+
+class PtbDriver:
+    def __init__(self, settings: Settings) -> None:
+        assert settings.bot.token is not None
+        self._settings = settings
+        # httpx logs every request at INFO, with the token in the URL.
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+        # do_api_request suggests the typed method; we call methods by their Bot API name.
+        warnings.filterwarnings(
+            "ignore", r"Please use 'Bot\.\w+' instead of 'Bot\.do_api_request", PTBUserWarning
+        )
+        self._requests = (
+            StatusRecordingRequest(
+                connection_pool_size=64,
+                connect_timeout=10.0,
+                read_timeout=20.0,
+                write_timeout=20.0,
+                pool_timeout=5.0,
+            ),
+            # getUpdates has a client of its own; PTB adds the long-poll timeout to read_timeout.
+            StatusRecordingRequest(connection_pool_size=2, connect_timeout=10.0, read_timeout=10.0),
+        )
+        base = settings.bot.api_base_url.rstrip("/")
+        self.bot = Bot(
+            settings.bot.token.get_secret_value(),
+            base_url=f"{base}/bot",
+            base_file_url=f"{base}/file/bot",
+            request=self._requests[0],
+            get_updates_request=self._requests[1],
+        )
+        self._starting = asyncio.Lock()
+        self._started = False
+
+    async def call(self, method: str, chat_id: int, payload: dict[str, Any]) -> int | None:
+        params = payload if method in WITHOUT_CHAT else {**payload, "chat_id": chat_id}
+        try:
+            await self._start()
+            result = await self.bot.do_api_request(method, api_kwargs=params)
+        except tg.TelegramError as error:
+            raise delivery_error(error, _status.get()) from error
+        return message_id_of(result)
+
+    async def receive(self, pipeline: Pipeline) -> None:
+        await self._retrying(self._start)
+        if self._settings.bot.mode == "webhook":
+            await self._serve_webhook(pipeline)
+        else:
+            await self._poll(pipeline)
+
+    async def close(self) -> None:
+        await self.bot.shutdown()
+        # The clients exist from construction on, even if the bot never got to initialize().
+        await asyncio.gather(*(request.shutdown() for request in self._requests))
+
+    async def _start(self) -> None:
+        """``Bot.initialize`` (getMe) once, before the first call from whichever task."""
+        async with self._starting:
+            if not self._started:
+                await self.bot.initialize()
+                self._started = True
+
+    async def _poll(self, pipeline: Pipeline) -> None:
+        """getUpdates, with the offset moved on only once the batch is in the inbox."""
+        await self._retrying(partial(self.bot.delete_webhook, drop_pending_updates=False))
+        fetch = partial(self.bot.get_updates, timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES)
+        offset: int | None = None
+        while True:
+            batch = await self._retrying(partial(fetch, offset=offset))
+            if batch:
+                events = [e for e in map(event_from_update, batch) if e is not None]
+                await store_until_stored(pipeline, events)
+                offset = batch[-1].update_id + 1
+
+    async def _serve_webhook(self, pipeline: Pipeline) -> None:
+        hook = self._settings.webhook
+        assert hook.url is not None and hook.secret is not None
+        secret = hook.secret.get_secret_value()
+        receiver = WebhookReceiver(pipeline, secret, partial(Update.de_json, bot=self.bot))
+        await receiver.start(hook.host, hook.port)
+        try:
+            register = partial(
+                self.bot.set_webhook, hook.url, secret_token=secret, allowed_updates=ALLOWED_UPDATES
+            )
+            await self._retrying(register)
+            await asyncio.Event().wait()
+        finally:
+            await receiver.stop()
+
+    async def _retrying(self, request: Callable[[], Awaitable[T]]) -> T:
+        """Calls the bot needs to start or keep receiving: repeated until Telegram answers."""
+        backoff = 1.0
+        while True:
+            try:
+                return await request()
+            except tg.TelegramError as error:
+                problem = delivery_error(error, _status.get())
+                if isinstance(problem, RetryAfter):
+                    pause = problem.seconds
+                elif isinstance(problem, TransientError):
+                    pause, backoff = backoff, min(backoff * 2, 30.0)
+                else:
+                    raise
+                log.warning("Telegram unavailable (%s); retrying in %.0f s", error, pause)
+                await asyncio.sleep(pause)

@@ -1,0 +1,191 @@
+"""How a case reads to staff: the alert, the card behind /case, and the buttons on them.
+
+One rendering serves every place a case is shown, so the status, owner and hard-case flag
+are the same everywhere.
+"""
+
+from dataclasses import dataclass
+
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers import callbacks
+from handlers.context import Keyboard, Unit
+from handlers.formatting import (
+    N_,
+    SECTOR_NAMES,
+    STATUS_NAMES,
+    department_name,
+    format_amount,
+    format_date,
+    format_month,
+)
+from handlers.i18n import Translator, translator
+from handlers.parsing import mask_phone
+from handlers.replies import Button, EditMessage, SendMessage, escape
+from storage.models import Attachment, Case, CaseStatus, Department, Staff
+
+__all__ = [
+    "CASE",
+    "OPEN_STATUSES",
+    "OUTCOME_NAMES",
+    "REJECTIONS",
+    "RESOLUTIONS",
+    "CaseView",
+    "alert_ref",
+    "case_buttons",
+    "case_card",
+    "load_case",
+    "refresh_alert",
+    "send_alert",
+]
+
+CASE = "case"
+OPEN_STATUSES = (
+    CaseStatus.RECEIVED,
+    CaseStatus.IN_PROGRESS,
+    CaseStatus.OVERDUE,
+    CaseStatus.REOPENED,
+)
+HARD_REASONS = {
+    "amount": N_("large amount"),
+    "workers": N_("many workers"),
+    "long_owed": N_("owed for over a year"),
+    "repeat_employer": N_("employer has several open cases"),
+    "manual": N_("escalated by staff"),
+    "overdue": N_("past its deadline"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CaseView:
+    case: Case
+    department: Department
+    assignee: Staff | None
+    evidence: int
+
+
+async def load_case(session: AsyncSession, case_id: int) -> CaseView | None:
+    case = await session.get(Case, case_id)
+    if case is None:
+        return None
+    department = await session.get(Department, case.department_id)
+    assert department is not None
+    assignee = await session.get(Staff, case.assignee_id) if case.assignee_id else None
+    evidence = (
+        await session.exec(select(func.count()).where(col(Attachment.case_id) == case_id))
+    ).one()
+    return CaseView(case, department, assignee, evidence)
+
+
+def alert_ref(case: Case) -> str:
+    """The alert in the case's current department's chat (a transfer sends a new one)."""
+    return f"alert:{case.id}:{case.department_id}"
+
+
+def case_card(unit: Unit, view: CaseView, _: Translator | None = None) -> str:
+    """The full card; the worker's phone is masked (staff get it with the Contact button)."""
+    _ = _ or translator(unit.config.default_language)
+    case, zone = view.case, unit.config.zone
+    county = unit.config.routing.county(case.county).name(_.language)
+    if case.site_latitude is not None:
+        site = f"{case.site_latitude:.5f}, {case.site_longitude:.5f}"
+    else:
+        site = escape(case.site_address or "—")
+    status = _(STATUS_NAMES[case.status])
+    head = "🔔 " + _("<b>Case {number}</b> · {status}").format(number=case.number, status=status)
+    if case.hard:
+        reasons = ", ".join(_(HARD_REASONS.get(r, r)) for r in case.hard_reasons)
+        head += "\n🦴 " + _("Hard case: {reasons}").format(reasons=reasons)
+    owner = escape(department_name(view.department, _.language))
+    if view.assignee is not None:
+        owner += " · " + escape(view.assignee.name)
+    lines = [
+        head,
+        _("Handled by: {department}").format(department=owner),
+        "",
+        _("County: {county}").format(county=county),
+        _("Kind of work: {sector}").format(sector=_(SECTOR_NAMES[case.sector])),
+        _("Employer: {employer}").format(employer=escape(case.employer)),
+        _("Project: {project}").format(project=escape(case.project)),
+        _("Site: {site}").format(site=site),
+        _("Amount owed: {amount}").format(amount=format_amount(case.amount_fen, _)),
+        _("Workers owed: {n}").format(n=case.workers_owed),
+        _("Owed since: {month}").format(month=format_month(case.owed_since, _)),
+        _("Worker: {name}, {phone}").format(
+            name=escape(case.reporter_name), phone=mask_phone(case.reporter_phone)
+        ),
+        _("Evidence: {count}").format(count=view.evidence),
+        _("Deadline: {date}").format(date=format_date(case.deadline_at, zone)),
+        "",
+        "<b>" + _("What happened") + "</b>",
+        escape(case.account),
+    ]
+    if case.outcome:
+        lines += [
+            "",
+            _("Outcome: {outcome}").format(
+                outcome=_(OUTCOME_NAMES.get(case.outcome, case.outcome))
+            ),
+        ]
+    return "\n".join(lines)
+
+
+RESOLUTIONS = {
+    "paid_in_full": N_("paid in full"),
+    "partly_paid": N_("partly paid"),
+    "not_substantiated": N_("not substantiated"),
+    "withdrawn": N_("withdrawn by the worker"),
+    "duplicate": N_("duplicate of another case"),
+}
+REJECTIONS = {
+    "not_wage_arrears": N_("not a wage arrears matter"),
+    "outside_region": N_("outside our region"),
+    "insufficient_information": N_("not enough information to act"),
+    "duplicate": N_("duplicate of another case"),
+}
+OUTCOME_NAMES = RESOLUTIONS | REJECTIONS
+
+
+def case_buttons(unit: Unit, case: Case, _: Translator | None = None) -> Keyboard:
+    """The actions that make sense for the case as it is now; none once it is closed."""
+    _ = _ or translator(unit.config.default_language)
+    if case.status not in OPEN_STATUSES:
+        return ()
+
+    def button(label: str, verb: str) -> Button:
+        return Button(label, callbacks.pack(CASE, case.id or 0, verb))
+
+    first = [button(_("✋ Accept"), "accept")] if case.assignee_id is None else []
+    rows: list[tuple[Button, ...]] = [
+        (*first, button(_("📞 Contact"), "contact"), button(_("📝 Note"), "note")),
+        (button(_("↪️ Transfer"), "transfer"), button(_("✅ Resolve"), "resolve")),
+        (button(_("🚫 Reject"), "reject"),)
+        + (() if case.escalated_at else (button(_("⬆️ Escalate"), "escalate"),)),
+        (button(_("🤝 Consultation"), "consult"),),
+    ]
+    return tuple(rows)
+
+
+async def send_alert(unit: Unit, view: CaseView) -> None:
+    unit.send(
+        SendMessage(
+            view.department.chat_id,
+            case_card(unit, view),
+            case_buttons(unit, view.case),
+            ref=alert_ref(view.case),
+        )
+    )
+
+
+async def refresh_alert(unit: Unit, view: CaseView) -> None:
+    """Edit the department's alert to the case as it is now (status, owner, buttons)."""
+    unit.send(
+        EditMessage(
+            view.department.chat_id,
+            None,
+            case_card(unit, view),
+            case_buttons(unit, view.case),
+            target_ref=alert_ref(view.case),
+        )
+    )
