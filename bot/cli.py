@@ -5,8 +5,10 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from bot.settings import Settings, SettingsError, load_settings
+from bot.staff_cli import add_staff_commands, run_staff_command
 from handlers.routing import RoutingError, load_routing
 
 __all__ = ["main"]
@@ -21,11 +23,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("run", help="serve Telegram (polling or webhook, per settings)")
     commands.add_parser("console", help="play the worker in this terminal; no token needed")
     commands.add_parser("migrate", help="bring the database schema up to date")
+    add_staff_commands(commands)
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    if args.command == "console":
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    if args.command != "run":
         logging.getLogger().setLevel(logging.WARNING)
     try:
         settings = load_settings()
@@ -34,9 +38,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"arrears-bot: {error}", file=sys.stderr)
         return 2
     try:
-        asyncio.run(dispatch(args.command, settings))
+        asyncio.run(dispatch(args, settings))
     except KeyboardInterrupt:
         return 130
+    except ValueError as error:
+        print(f"arrears-bot: {error}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -53,7 +60,8 @@ def check(settings: Settings, command: str) -> None:
         raise SettingsError("setting WEBHOOK_SECRET is missing (required with BOT_MODE=webhook)")
 
 
-async def dispatch(command: str, settings: Settings) -> None:
+async def dispatch(args: argparse.Namespace, settings: Settings) -> None:
+    command = args.command
     if command == "run":
         from bot.app import run_bot
 
@@ -69,6 +77,8 @@ async def dispatch(command: str, settings: Settings) -> None:
         await Database(settings.database.database_url).dispose()
         await upgrade(settings.database.database_url)
         print("database is up to date")
+    elif command == "staff":
+        print(await run_staff_command(args, settings, datetime.now(UTC)))
 
 
 if __name__ == "__main__":

@@ -65,8 +65,12 @@ class CaseView:
     evidence: int
 
 
-async def load_case(session: AsyncSession, case_id: int) -> CaseView | None:
-    case = await session.get(Case, case_id)
+async def load_case(session: AsyncSession, case_id: int, *, lock: bool = False) -> CaseView | None:
+    """The case with what its card shows; ``lock`` holds it for this transaction's change."""
+    statement = select(Case).where(col(Case.id) == case_id)
+    if lock:
+        statement = statement.with_for_update()
+    case = (await session.exec(statement.execution_options(populate_existing=True))).first()
     if case is None:
         return None
     department = await session.get(Department, case.department_id)

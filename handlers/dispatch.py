@@ -34,7 +34,7 @@ async def handle_event(
         await route(ctx)
     except Refusal as refusal:
         text = ctx._(refusal.message).format(**refusal.values)
-        if event.kind == EventKind.CALLBACK:
+        if event.kind == EventKind.CALLBACK and not ctx.callback_answered:
             ctx.answer(text, alert=True)
         else:
             ctx.reply(text)
@@ -97,6 +97,8 @@ async def on_command(ctx: Context) -> bool:
         menu.ask_language(ctx)
     elif command == "report":
         await report.begin(ctx)
+    elif command == "cancel" and ctx.conversation.flow in registry.FLOWS:
+        return False
     elif command == "cancel" and ctx.conversation.flow != report.FLOW:
         ctx.reply(ctx._("There is nothing to cancel."), menu.main_menu_buttons(ctx))
     elif ctx.conversation.flow != report.FLOW:

@@ -1,10 +1,12 @@
 """Telling people what happened to a case, each in their own language."""
 
+from collections.abc import Callable
+
 from sqlmodel import select
 
 from handlers.case_card import CaseView
 from handlers.context import Unit
-from handlers.i18n import translator
+from handlers.i18n import Translator, translator
 from handlers.replies import Button, SendMessage
 from storage.models import Case, Staff, StaffRole, Worker
 
@@ -16,9 +18,10 @@ async def tell_worker(
     case: Case,
     message: str,
     buttons: tuple[tuple[Button, ...], ...] = (),
-    **values: object,
+    **values: object | Callable[[Translator], str],
 ) -> None:
-    """``message`` is a catalog text with ``{number}`` and any ``values`` filled in.
+    """``message`` is a catalog text with ``{number}`` and ``values`` filled in; a value may be
+    a function of the worker's translator, for what reads differently per language.
 
     A case filed at a reception point for someone not on Telegram has no worker to tell.
     """
@@ -28,7 +31,8 @@ async def tell_worker(
     if worker is None:
         return
     _ = translator(worker.language or unit.config.default_language)
-    text = _(message).format(number=case.number, **values)
+    filled = {key: value(_) if callable(value) else value for key, value in values.items()}
+    text = _(message).format(number=case.number, **filled)
     unit.send(SendMessage(worker.chat_id, text, buttons))
 
 

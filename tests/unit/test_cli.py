@@ -82,3 +82,17 @@ def test_console_lets_a_person_file_a_report(tmp_path: Path) -> None:
     assert "Your report was received" in result.stdout
     assert "to department chat -1001000000101" in result.stdout
     assert "138****5678" in result.stdout
+
+
+def test_staff_can_be_invited_listed_and_removed_from_the_command_line(tmp_path: Path) -> None:
+    invited = run(
+        tmp_path, "staff", "invite", "--role", "handler", "--department", "anding.construction"
+    )
+    assert invited.returncode == 0, invited.stderr
+    code = invited.stdout.split()[0]
+    assert len(code) == 10 and code.isalnum()
+    assert run(tmp_path, "staff", "list").stdout.strip() == "no staff yet"
+    refused = run(tmp_path, "staff", "invite", "--role", "handler", "--department", "nowhere")
+    assert refused.returncode == 2 and "unknown department" in refused.stderr
+    missing = run(tmp_path, "staff", "remove", "42")
+    assert missing.returncode == 2 and "no active staff member" in missing.stderr

@@ -1,0 +1,420 @@
+"""Actions that need more than a press: a note, a transfer, a resolution, a rejection.
+
+They continue in the staff member's private chat as a short form (``flow = case_form``).
+The case is checked again when the form is finished: if it moved on meanwhile, nothing
+changes and the person is told why.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from handlers import callbacks
+from handlers.case_card import (
+    OPEN_STATUSES,
+    REJECTIONS,
+    RESOLUTIONS,
+    CaseView,
+    alert_ref,
+    load_case,
+    refresh_alert,
+    send_alert,
+)
+from handlers.context import Context
+from handlers.errors import NotAllowed, Stale
+from handlers.formatting import N_, STATUS_NAMES, department_name, format_amount, format_date
+from handlers.i18n import Translator, translator
+from handlers.notify import tell_worker
+from handlers.parsing import ParseError, parse_amount, parse_free_text, parse_worker_count
+from handlers.registry import flow, press
+from handlers.replies import Button, EditMessage, SendMessage, escape
+from handlers.staff.actor import Actor, actor_of, ensure_can_act, ensure_can_comment
+from storage.cases import add_case_event
+from storage.conversations import lock_conversation, save_conversation
+from storage.models import CaseStatus, Department
+from storage.people import department_by_code
+
+__all__ = ["FLOW", "start_form"]
+
+FLOW = "case_form"
+PREFIX = "cf"
+PAID = ("paid_in_full", "partly_paid")
+FIRST_STEP = {"note": "text", "transfer": "department", "resolve": "outcome", "reject": "reason"}
+
+
+@dataclass
+class Form:
+    """The form's state as stored in the staff member's conversation row."""
+
+    case_id: int
+    action: str
+    step: str
+    values: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"case_id": self.case_id, "action": self.action, "values": self.values}
+
+
+async def start_form(ctx: Context, actor: Actor, view: CaseView, action: str) -> None:
+    """Open the form in the presser's private chat, replacing whatever they had open there."""
+    chat = actor.staff.chat_id if actor.staff else actor.user_id
+    form = Form(view.case.id or 0, action, FIRST_STEP[action], {})
+    if chat == ctx.event.chat_id:
+        conversation = ctx.conversation
+    else:
+        conversation = await lock_conversation(ctx.session, chat, ctx.now)
+    save_conversation(
+        ctx.session, conversation, ctx.now, flow=FLOW, step=form.step, data=form.to_json()
+    )
+    ask(ctx, chat, form, view)
+    if chat != ctx.event.chat_id:
+        ctx.answer(ctx._("I have sent you a private message to finish this."))
+
+
+def staff_translator(ctx: Context) -> Translator:
+    """Staff read the bot in the bureau's language, whatever their Telegram is set to."""
+    return translator(ctx.config.default_language)
+
+
+def button(text: str, step: str, value: str) -> Button:
+    return Button(text, callbacks.pack(PREFIX, step, value))
+
+
+def ask(ctx: Context, chat: int, form: Form, view: CaseView, problem: str | None = None) -> None:
+    _ = staff_translator(ctx)
+    number = view.case.number
+    cancel = (button(_("✖ Cancel"), form.step, "cancel"),)
+    rows: list[tuple[Button, ...]] = []
+    if form.step == "text":
+        text = _("Type the note for case {number}.").format(number=number)
+    elif form.step == "visibility":
+        text = _("Should the worker see this note?")
+        rows.append(
+            (
+                button(_("Yes, tell the worker"), "visibility", "worker"),
+                button(_("No, staff only"), "visibility", "staff"),
+            )
+        )
+    elif form.step == "department":
+        text = _("Transfer case {number} to which department?").format(number=number)
+        rows += [(button(name, "department", code),) for code, name in transfer_choices(ctx, view)]
+    elif form.step == "reason" and form.action == "transfer":
+        text = _("Why is it transferred? The reason is recorded and told to the worker.")
+    elif form.step == "outcome":
+        text = _("How was case {number} resolved?").format(number=number)
+        rows += [(button(_(name), "outcome", key),) for key, name in RESOLUTIONS.items()]
+    elif form.step == "amount":
+        owed = format_amount(view.case.amount_fen, _)
+        text = _("How much was recovered, in yuan? The claim was {amount}.").format(amount=owed)
+        rows.append((button(_("All of it ({amount})").format(amount=owed), "amount", "all"),))
+    elif form.step == "workers":
+        text = _("How many workers were paid?")
+        label = _("All {n}").format(n=view.case.workers_owed)
+        rows.append((button(label, "workers", "all"),))
+    elif form.step == "reason":
+        text = _("Why is case {number} rejected?").format(number=number)
+        rows += [(button(_(name), "reason", key),) for key, name in REJECTIONS.items()]
+    else:
+        text = _("Any comment for the worker? Type it, or skip.")
+        rows.append((button(_("Skip"), "comment", "skip"),))
+    if problem:
+        text = f"⚠️ {problem}\n\n{text}"
+    ctx.send(SendMessage(chat, text, (*rows, cancel)))
+
+
+def transfer_choices(ctx: Context, view: CaseView) -> list[tuple[str, str]]:
+    """Departments of the case's county and of the city, except the one that has it."""
+    routing = ctx.config.routing
+    language = ctx.config.default_language
+    return [
+        (code, department.name(language))
+        for code, department in routing.departments.items()
+        if department.county in (view.case.county, None) and code != view.department.code
+    ]
+
+
+@press(PREFIX)
+async def on_form_press(ctx: Context) -> None:
+    try:
+        step, value = callbacks.unpack(ctx.event.callback_data, prefix=PREFIX, size=2)
+    except callbacks.CallbackDataError:
+        raise NotAllowed(N_("This button is not valid.")) from None
+    form = current_form(ctx)
+    if form is None or step != form.step:
+        raise Stale(N_("This question is already answered."))
+    ctx.answer()
+    await advance(ctx, form, value=value)
+
+
+@flow(FLOW)
+async def on_form_input(ctx: Context) -> None:
+    form = current_form(ctx)
+    if form is None:
+        return
+    if ctx.event.command == "cancel":
+        await close(ctx, translator(ctx.config.default_language)("Cancelled; nothing changed."))
+        return
+    await advance(ctx, form, text=ctx.event.text if ctx.event.command is None else None)
+
+
+def current_form(ctx: Context) -> Form | None:
+    data = ctx.conversation.data
+    if ctx.conversation.flow != FLOW or "case_id" not in data:
+        return None
+    step = ctx.conversation.step or ""
+    return Form(int(data["case_id"]), str(data["action"]), step, dict(data.get("values", {})))
+
+
+async def advance(
+    ctx: Context, form: Form, *, value: str | None = None, text: str | None = None
+) -> None:
+    """Take one answer; ask the next question, or apply the action when the form is full."""
+    _ = staff_translator(ctx)
+    if value == "cancel":
+        await close(ctx, _("Cancelled; nothing changed."))
+        return
+    view = await load_case(ctx.session, form.case_id, lock=True)
+    if view is None:
+        await close(ctx, _("This case no longer exists; nothing changed."))
+        return
+    problem = take_answer(ctx, form, view, value, text)
+    if problem is not None:
+        ask(ctx, ctx.event.chat_id, form, view, problem)
+        return
+    following = next_step(form)
+    if following is not None:
+        form.step = following
+        save_conversation(
+            ctx.session, ctx.conversation, ctx.now, flow=FLOW, step=following, data=form.to_json()
+        )
+        ask(ctx, ctx.event.chat_id, form, view)
+        return
+    actor = await actor_of(ctx)
+    try:
+        (ensure_can_comment if form.action == "note" else ensure_can_act)(actor, view.case)
+        if view.case.status not in OPEN_STATUSES:
+            raise Stale(
+                N_("This case is now {status}; nothing changed."),
+                status=_(STATUS_NAMES[view.case.status]),
+            )
+    except (NotAllowed, Stale):
+        await close(ctx, None)
+        raise
+    await APPLY[form.action](ctx, actor, view, form.values)
+    await close(ctx, _("Done: case {number} is updated.").format(number=view.case.number))
+
+
+def take_answer(
+    ctx: Context, form: Form, view: CaseView, value: str | None, text: str | None
+) -> str | None:
+    """Store the answer for the current step; a problem text when it cannot be taken."""
+    _ = staff_translator(ctx)
+    step, values = form.step, form.values
+    try:
+        if step in ("text", "comment") and value != "skip":
+            if text is None:
+                return _("Please type the text.")
+            values[step] = parse_free_text(text, 2000)
+        elif step == "comment":
+            values["comment"] = ""
+        elif step == "reason" and form.action == "transfer":
+            if text is None:
+                return _("Please type the reason.")
+            values["reason"] = parse_free_text(text, 500)
+        elif step == "department":
+            codes = dict(transfer_choices(ctx, view))
+            chosen = value or (text or "").strip()
+            if chosen not in codes:
+                return _("Please choose a department with the buttons.")
+            values["department"] = chosen
+        elif step in ("visibility", "outcome", "reason"):
+            allowed = {
+                "visibility": ("worker", "staff"),
+                "outcome": RESOLUTIONS,
+                "reason": REJECTIONS,
+            }
+            if value not in allowed[step]:
+                return _("Please use the buttons.")
+            values[step] = value
+        elif step == "amount":
+            values["amount_fen"] = view.case.amount_fen if value == "all" else yuan_to_fen(text)
+        elif step == "workers":
+            values["workers"] = (
+                view.case.workers_owed if value == "all" else parse_worker_count(text or "")
+            )
+    except ParseError as error:
+        return _("I could not take that ({reason}). Please try again.").format(reason=error.reason)
+    return None
+
+
+def yuan_to_fen(text: str | None) -> int:
+    return int(parse_amount(text or "") * 100)
+
+
+def next_step(form: Form) -> str | None:
+    """The question after the current one; None when the form is complete."""
+    order = {
+        "note": ["text", "visibility"],
+        "transfer": ["department", "reason"],
+        "resolve": ["outcome", "amount", "workers"]
+        if form.values.get("outcome") in PAID
+        else ["outcome"],
+        "reject": ["reason", "comment"],
+    }[form.action]
+    index = order.index(form.step)
+    return order[index + 1] if index + 1 < len(order) else None
+
+
+async def close(ctx: Context, message: str | None) -> None:
+    save_conversation(ctx.session, ctx.conversation, ctx.now, flow=None, step=None, data={})
+    if message:
+        ctx.reply(message)
+
+
+async def apply_note(ctx: Context, actor: Actor, view: CaseView, values: dict[str, Any]) -> None:
+    visible = values["visibility"] == "worker"
+    await add_case_event(
+        ctx.session,
+        view.case,
+        actor=actor.label,
+        kind="note",
+        at=ctx.now,
+        data={"text": values["text"], "worker_sees": visible},
+    )
+    _ = staff_translator(ctx)
+    ctx.send(
+        SendMessage(
+            view.department.chat_id,
+            _("📝 Note on case {number} by {name}: {text}").format(
+                number=view.case.number, name=escape(actor.name), text=escape(values["text"])
+            ),
+        )
+    )
+    if visible:
+        await tell_worker(
+            ctx, view.case, N_("News on your case {number}: {text}"), text=escape(values["text"])
+        )
+
+
+async def apply_transfer(
+    ctx: Context, actor: Actor, view: CaseView, values: dict[str, Any]
+) -> None:
+    """The new department is alerted and the old alert says where the case went; the
+    deadline does not restart."""
+    case, old = view.case, view.department
+    new: Department = await department_by_code(ctx.session, values["department"])
+    _ = staff_translator(ctx)
+    ctx.send(
+        EditMessage(
+            old.chat_id,
+            None,
+            _("↪️ Case {number} was transferred to {department}. Reason: {reason}").format(
+                number=case.number,
+                department=escape(department_name(new, _.language)),
+                reason=escape(values["reason"]),
+            ),
+            target_ref=alert_ref(case),
+        )
+    )
+    before = {"department": old.code, "assignee": case.assignee_id, "status": case.status}
+    case.department_id, case.assignee_id = new.id or 0, None
+    if case.status == CaseStatus.IN_PROGRESS:
+        case.status = CaseStatus.RECEIVED
+    ctx.session.add(case)
+    after = {"department": new.code, "assignee": None, "status": case.status}
+    await add_case_event(
+        ctx.session,
+        case,
+        actor=actor.label,
+        kind="transferred",
+        at=ctx.now,
+        data={"before": before, "after": after, "reason": values["reason"]},
+    )
+    await send_alert(ctx, CaseView(case, new, None, view.evidence))
+    await tell_worker(
+        ctx,
+        case,
+        N_(
+            "Your case {number} has been passed to {department}, which is responsible for it. "
+            "Reason: {reason}. The deadline stays {deadline}."
+        ),
+        department=lambda t: escape(department_name(new, t.language)),
+        reason=escape(values["reason"]),
+        deadline=format_date(case.deadline_at, ctx.config.zone),
+    )
+
+
+async def apply_resolve(ctx: Context, actor: Actor, view: CaseView, values: dict[str, Any]) -> None:
+    case = view.case
+    before = {"status": case.status, "outcome": case.outcome}
+    case.status, case.outcome, case.resolved_at = CaseStatus.RESOLVED, values["outcome"], ctx.now
+    case.amount_recovered_fen = values.get("amount_fen", 0)
+    case.workers_paid = values.get("workers", 0)
+    ctx.session.add(case)
+    after = {
+        "status": case.status,
+        "outcome": case.outcome,
+        "amount_recovered_fen": case.amount_recovered_fen,
+        "workers_paid": case.workers_paid,
+    }
+    await add_case_event(
+        ctx.session,
+        case,
+        actor=actor.label,
+        kind="resolved",
+        at=ctx.now,
+        data={"before": before, "after": after},
+    )
+    await refresh_alert(ctx, view)
+    outcome = RESOLUTIONS[values["outcome"]]
+    if values["outcome"] in PAID:
+        await tell_worker(
+            ctx,
+            case,
+            N_("Your case {number} is resolved: {outcome}. Amount recovered: {amount}."),
+            outcome=lambda t: t(outcome),
+            amount=lambda t: format_amount(case.amount_recovered_fen or 0, t),
+        )
+    else:
+        await tell_worker(
+            ctx,
+            case,
+            N_("Your case {number} is closed: {outcome}. If you disagree, call a reception point."),
+            outcome=lambda t: t(outcome),
+        )
+
+
+async def apply_reject(ctx: Context, actor: Actor, view: CaseView, values: dict[str, Any]) -> None:
+    case = view.case
+    before = {"status": case.status, "outcome": case.outcome}
+    case.status, case.outcome, case.resolved_at = CaseStatus.REJECTED, values["reason"], ctx.now
+    case.outcome_note = values.get("comment") or None
+    ctx.session.add(case)
+    after = {"status": case.status, "outcome": case.outcome, "comment": case.outcome_note}
+    await add_case_event(
+        ctx.session,
+        case,
+        actor=actor.label,
+        kind="rejected",
+        at=ctx.now,
+        data={"before": before, "after": after},
+    )
+    await refresh_alert(ctx, view)
+    reason = REJECTIONS[values["reason"]]
+    await tell_worker(
+        ctx,
+        case,
+        N_(
+            "Your case {number} was not taken up: {reason}. {comment}\nIf you disagree, call a "
+            "reception point (see Help) or report again with more details."
+        ),
+        reason=lambda t: t(reason),
+        comment=escape(case.outcome_note or ""),
+    )
+
+
+APPLY = {
+    "note": apply_note,
+    "transfer": apply_transfer,
+    "resolve": apply_resolve,
+    "reject": apply_reject,
+}
