@@ -32,6 +32,8 @@ __all__ = [
     "Sender",
     "Staff",
     "StaffRole",
+    "Survey",
+    "SurveyStatus",
     "VisitBooking",
     "Worker",
 ]
@@ -218,6 +220,38 @@ class Consultation(SQLModel, table=True):
     payment_due: date | None = None
     outcome_notes: str | None = Field(default=None, sa_type=Text)
     outcome_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class SurveyStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    ASKED = "asked"
+    ANSWERED = "answered"
+    UNANSWERED = "unanswered"
+    UNDELIVERABLE = "undeliverable"
+    CANCELLED = "cancelled"
+
+
+class Survey(SQLModel, table=True):
+    """A question put to the worker after a case: the return visit (回访) after a resolution,
+    or the anti-rebound check (防反弹) weeks later. One per kind and resolution round, so a
+    reopened and re-resolved case gets a new one."""
+
+    __table_args__ = (UniqueConstraint("case_id", "kind", "round"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    kind: str = Field(max_length=16)
+    round: int = 1
+    status: str = Field(default=SurveyStatus.SCHEDULED, max_length=16, index=True)
+    due_at: datetime = Field(sa_type=UtcDateTime)
+    asked_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    reminders: int = 0
+    answered_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    paid: str | None = Field(default=None, max_length=16)
+    rating: int | None = None
+    comment: str | None = Field(default=None, sa_type=Text)
+    new_arrears: bool | None = None
+    created_at: datetime = Field(sa_type=UtcDateTime)
 
 
 class VisitBooking(SQLModel, table=True):
