@@ -21,7 +21,7 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.methods import TelegramMethod
-from aiogram.types import Message, Update
+from aiogram.types import BufferedInputFile, Message, Update
 from aiohttp import ClientConnectorError
 
 from bot.drivers.polling import store_until_stored
@@ -30,6 +30,7 @@ from bot.drivers.webhook import WebhookReceiver
 from bot.pipeline import Pipeline
 from bot.settings import Settings
 from bot.transport import Rejected, RetryAfter, TransientError, Unreachable
+from handlers.replies import with_uploads
 
 __all__ = ["AiogramDriver"]
 
@@ -56,6 +57,7 @@ class AiogramDriver:
 
     async def call(self, method: str, chat_id: int, payload: dict[str, Any]) -> int | None:
         params = payload if method in WITHOUT_CHAT else {**payload, "chat_id": chat_id}
+        params = with_uploads(params, lambda file: BufferedInputFile(file.content, file.file_name))
         request = method_class(method).model_validate(params)
         try:
             result = await self.bot(request)

@@ -7,16 +7,19 @@ and the webhook ourselves: an update is stored in the inbox first, then confirme
 """
 
 import asyncio
+import json
 import logging
+import os
 import warnings
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from typing import Any, TypeVar
 
 import httpx
-from telegram import Bot, Update
+from telegram import Bot, InputFile, Update
 from telegram import error as tg
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
@@ -27,6 +30,7 @@ from bot.drivers.webhook import WebhookReceiver
 from bot.pipeline import Pipeline
 from bot.settings import Settings
 from bot.transport import DeliveryError, Rejected, RetryAfter, TransientError, Unreachable
+from handlers.replies import Upload, with_uploads
 
 __all__ = ["PtbDriver", "delivery_error"]
 
@@ -39,36 +43,59 @@ WITHOUT_CHAT = frozenset({"answerCallbackQuery"})
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 """Transport failures that happen before the request leaves: Telegram cannot have run it."""
 
-_status: ContextVar[int | None] = ContextVar("ptb_http_status", default=None)
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The HTTP status of an answer from the Bot API and, for an error, its description."""
+
+    status: int
+    description: str | None = None
 
 
-class StatusRecordingRequest(HTTPXRequest):
-    """Notes the HTTP status of this task's latest answer from the Bot API.
+_answer: ContextVar[Answer | None] = ContextVar("ptb_last_answer", default=None)
+
+
+class AnswerRecordingRequest(HTTPXRequest):
+    """Notes this task's latest answer from the Bot API, as Telegram gave it.
 
     PTB raises a bare ``NetworkError`` for every status it has no exception of its own for,
-    and only the status tells a 5xx (try again) from, say, a 413 (the request is wrong).
-    A context variable keeps concurrent calls apart: each outbox delivery is its own task.
+    and only the status tells a 5xx (try again) from, say, a 413 (the request is wrong). It
+    also rewrites descriptions ("Bad Request: message is not modified" becomes "Message is not
+    modified"), and the sender matches on Telegram's words. A context variable keeps
+    concurrent calls apart: each outbox delivery is its own task.
     """
 
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
-        _status.set(None)
-        code, payload = await super().do_request(*args, **kwargs)
-        _status.set(code)
-        return code, payload
+        _answer.set(None)
+        status, payload = await super().do_request(*args, **kwargs)
+        _answer.set(Answer(status, None if status < 300 else description_of(payload)))
+        return status, payload
 
 
-def delivery_error(error: tg.TelegramError, status: int | None = None) -> DeliveryError:
-    """What a PTB error means to the outbox sender; ``status`` is the HTTP status, if any."""
+def description_of(payload: bytes) -> str | None:
+    try:
+        body = json.loads(payload)
+    except ValueError:
+        return None
+    found = body.get("description") if isinstance(body, dict) else None
+    return found if isinstance(found, str) else None
+
+
+def delivery_error(error: tg.TelegramError, answer: Answer | None = None) -> DeliveryError:
+    """What a PTB error means to the outbox sender, given the HTTP answer if there was one."""
     if isinstance(error, tg.RetryAfter):
         return RetryAfter(retry_seconds(error))
+    said = answer.description if answer is not None and answer.description else error.message
     if isinstance(error, tg.Forbidden):
-        return Unreachable(error.message)
+        return Unreachable(said)
     if isinstance(error, tg.BadRequest) or not isinstance(error, tg.NetworkError):
-        return Rejected(error.message)
-    if status is None or status >= 500 or status == 429:
-        executed = status is None and not isinstance(error.__cause__, NOT_SENT)
-        return TransientError(error.message, maybe_executed=executed)
-    return Rejected(error.message)
+        return Rejected(said)
+    if answer is None:
+        executed = not isinstance(error.__cause__, NOT_SENT)
+        return TransientError(said, maybe_executed=executed)
+    if answer.status >= 500 or answer.status == 429:
+        return TransientError(said)
+    return Rejected(said)
 
 
 def retry_seconds(error: tg.RetryAfter) -> float:
@@ -87,18 +114,25 @@ def message_id_of(result: object) -> int | None:
     return None
 
 
+def as_input_file(file: Upload) -> InputFile:
+    """do_api_request uploads a file only when it is given as PTB's ``InputFile``."""
+    return InputFile(file.content, filename=file.file_name)
+
+
 class PtbDriver:
     def __init__(self, settings: Settings) -> None:
         assert settings.bot.token is not None
         self._settings = settings
         # httpx logs every request at INFO, with the token in the URL.
         logging.getLogger("httpx").setLevel(logging.WARNING)
+        # PTB 22.2+ warns on every 429 unless time periods are opted in to timedelta (PTB 23's).
+        os.environ.setdefault("PTB_TIMEDELTA", "true")
         # do_api_request suggests the typed method; we call methods by their Bot API name.
         warnings.filterwarnings(
             "ignore", r"Please use 'Bot\.\w+' instead of 'Bot\.do_api_request", PTBUserWarning
         )
         self._requests = (
-            StatusRecordingRequest(
+            AnswerRecordingRequest(
                 connection_pool_size=64,
                 connect_timeout=10.0,
                 read_timeout=20.0,
@@ -106,7 +140,7 @@ class PtbDriver:
                 pool_timeout=5.0,
             ),
             # getUpdates has a client of its own; PTB adds the long-poll timeout to read_timeout.
-            StatusRecordingRequest(connection_pool_size=2, connect_timeout=10.0, read_timeout=10.0),
+            AnswerRecordingRequest(connection_pool_size=2, connect_timeout=10.0, read_timeout=10.0),
         )
         base = settings.bot.api_base_url.rstrip("/")
         self.bot = Bot(
@@ -121,11 +155,12 @@ class PtbDriver:
 
     async def call(self, method: str, chat_id: int, payload: dict[str, Any]) -> int | None:
         params = payload if method in WITHOUT_CHAT else {**payload, "chat_id": chat_id}
+        params = with_uploads(params, as_input_file)
         try:
             await self._start()
             result = await self.bot.do_api_request(method, api_kwargs=params)
         except tg.TelegramError as error:
-            raise delivery_error(error, _status.get()) from error
+            raise delivery_error(error, _answer.get()) from error
         return message_id_of(result)
 
     async def receive(self, pipeline: Pipeline) -> None:
@@ -144,7 +179,11 @@ class PtbDriver:
         """``Bot.initialize`` (getMe) once, before the first call from whichever task."""
         async with self._starting:
             if not self._started:
-                await self.bot.initialize()
+                try:
+                    await self.bot.initialize()
+                except tg.InvalidToken:
+                    # PTB's own message quotes the token, and this one reaches the log.
+                    raise tg.InvalidToken("the Bot API refused BOT_TOKEN") from None
                 self._started = True
 
     async def _poll(self, pipeline: Pipeline) -> None:
@@ -181,7 +220,7 @@ class PtbDriver:
             try:
                 return await request()
             except tg.TelegramError as error:
-                problem = delivery_error(error, _status.get())
+                problem = delivery_error(error, _answer.get())
                 if isinstance(problem, RetryAfter):
                     pause = problem.seconds
                 elif isinstance(problem, TransientError):
