@@ -1,4 +1,4 @@
-"""Assembly: settings → database, routing, pipeline, sender, driver; and a clean stop."""
+"""Assembly: settings → database, routing, pipeline, sender, scheduler, driver; a clean stop."""
 
 import asyncio
 import contextlib
@@ -6,14 +6,16 @@ import logging
 import signal
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.clock import Clock, SystemClock
 from bot.pipeline import Pipeline
+from bot.scheduler import Scheduler
 from bot.sender import Sender
 from bot.settings import Settings
 from bot.transport import Transport
 from handlers import HandlerConfig
+from handlers.context import HardCaseRules
 from handlers.routing import Routing, load_routing
 from storage.db import Database
 from storage.migrate import upgrade
@@ -36,11 +38,12 @@ class Runtime:
     db: Database
     pipeline: Pipeline
     sender: Sender
+    scheduler: Scheduler
     config: HandlerConfig
 
 
 def handler_config(settings: Settings, routing: Routing) -> HandlerConfig:
-    cases = settings.cases
+    cases, hard = settings.cases, settings.hard_cases
     return HandlerConfig(
         routing=routing,
         zone=cases.zone,
@@ -49,6 +52,12 @@ def handler_config(settings: Settings, routing: Routing) -> HandlerConfig:
         daily_case_limit=cases.daily_case_limit,
         case_deadline_days=cases.case_deadline_days,
         admin_ids=frozenset(settings.bot.admin_ids),
+        hard_cases=HardCaseRules(
+            min_amount_fen=hard.min_amount_yuan * 100,
+            min_workers=hard.min_workers,
+            months_owed=hard.months_owed,
+            min_open_per_employer=hard.min_open_per_employer,
+        ),
     )
 
 
@@ -66,7 +75,8 @@ async def build_runtime(
     config = handler_config(settings, routing)
     sender = Sender(db, transport, settings.delivery, clock)
     pipeline = Pipeline(db, config, clock, sender.wake)
-    return Runtime(db, pipeline, sender, config)
+    scheduler = Scheduler(db, config, clock, settings.schedule, sender.wake)
+    return Runtime(db, pipeline, sender, scheduler, config)
 
 
 def make_driver(settings: Settings) -> Driver:
@@ -94,14 +104,17 @@ async def run_bot(settings: Settings) -> None:
     receiving = asyncio.create_task(driver.receive(runtime.pipeline), name="receive")
     handling = asyncio.create_task(runtime.pipeline.run(), name="pipeline")
     sending = asyncio.create_task(runtime.sender.run(), name="sender")
+    scheduling = asyncio.create_task(runtime.scheduler.run(), name="scheduler")
     stopping = asyncio.create_task(stop.wait(), name="signal")
     log.info("arrears-bot is running (%s, %s)", settings.bot.driver, settings.bot.mode)
     try:
         done, _ = await asyncio.wait(
-            [receiving, handling, sending, stopping], return_when=asyncio.FIRST_COMPLETED
+            [receiving, handling, sending, scheduling, stopping],
+            return_when=asyncio.FIRST_COMPLETED,
         )
     finally:
         log.info("stopping")
+        await finish(scheduling, runtime.scheduler.stop)
         await finish(receiving, None)
         await finish(handling, runtime.pipeline.stop)
         await finish(sending, runtime.sender.stop)
@@ -113,7 +126,7 @@ async def run_bot(settings: Settings) -> None:
         raise RuntimeError(f"{failed[0].get_name()} stopped") from failed[0].exception()
 
 
-async def finish(task: asyncio.Task[None], stop: Callable[[], None] | None) -> None:
+async def finish(task: asyncio.Task[Any], stop: Callable[[], None] | None) -> None:
     """Ask a loop to stop and wait for it; cancel it if it has no gentler way or takes too long."""
     if stop is None:
         task.cancel()

@@ -4,6 +4,7 @@ Each part of the bot receives only its own section. A missing or invalid value s
 with one line naming the variable (see ``load_settings``).
 """
 
+from datetime import time
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -16,13 +17,18 @@ __all__ = [
     "CaseSettings",
     "DatabaseSettings",
     "DeliverySettings",
+    "HardCaseSettings",
+    "ScheduleSettings",
     "Settings",
     "SettingsError",
     "WebhookSettings",
     "load_settings",
 ]
 
-_ENV = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+# An empty variable (as in a copied .env.example) means "not set", not "set to nothing".
+_ENV = SettingsConfigDict(
+    env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+)
 
 
 class BotSettings(BaseSettings):
@@ -122,29 +128,55 @@ class DeliverySettings(BaseSettings):
     retry_max_seconds: float = Field(default=300.0, gt=0)
 
 
+class HardCaseSettings(BaseSettings):
+    """When a new case counts as a hard case (骨头案) and goes to the leaders at once."""
+
+    model_config = SettingsConfigDict(**_ENV, env_prefix="HARD_CASE_")
+
+    min_amount_yuan: int = Field(default=100_000, ge=1)
+    min_workers: int = Field(default=10, ge=1)
+    months_owed: int = Field(default=12, ge=0)
+    """Owed for more than this many calendar months before the report."""
+    min_open_per_employer: int = Field(default=3, ge=2)
+
+
+class ScheduleSettings(BaseSettings):
+    """The clock of due work: how often to look for it, when the morning digest goes out."""
+
+    model_config = SettingsConfigDict(**_ENV, env_prefix="SCHEDULE_")
+
+    sweep_seconds: float = Field(default=30.0, gt=0, le=3600)
+    digest_time: time = time(9, 0)
+    """Local time (TIME_ZONE) of the morning digest, HH:MM."""
+
+
 class Settings(BaseModel):
     bot: BotSettings
     webhook: WebhookSettings
     database: DatabaseSettings
     cases: CaseSettings
     delivery: DeliverySettings
+    hard_cases: HardCaseSettings
+    schedule: ScheduleSettings
 
 
 class SettingsError(Exception):
     """One line for the operator, naming the variable at fault."""
 
 
-_PREFIXES = {
+_PREFIXES: dict[str, type[BaseSettings]] = {
     "bot": BotSettings,
     "webhook": WebhookSettings,
     "database": DatabaseSettings,
     "cases": CaseSettings,
     "delivery": DeliverySettings,
+    "hard_cases": HardCaseSettings,
+    "schedule": ScheduleSettings,
 }
 
 
 def load_settings() -> Settings:
-    sections = {}
+    sections: dict[str, BaseSettings] = {}
     for name, model in _PREFIXES.items():
         try:
             sections[name] = model()

@@ -22,9 +22,20 @@ from handlers.replies import (
 from handlers.routing import Routing
 from storage.models import Conversation, Worker
 
-__all__ = ["Context", "HandlerConfig", "Keyboard", "Unit"]
+__all__ = ["Context", "HandlerConfig", "HardCaseRules", "Keyboard", "Unit"]
 
 Keyboard = tuple[tuple[Button, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class HardCaseRules:
+    """Thresholds that make a new case a hard case (骨头案); see ``handlers.staff.hard_cases``."""
+
+    min_amount_fen: int = 100_000_00
+    min_workers: int = 10
+    months_owed: int = 12
+    """Owed for more than this many calendar months before the report."""
+    min_open_per_employer: int = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +47,7 @@ class HandlerConfig:
     daily_case_limit: int = 5
     case_deadline_days: int = 15
     admin_ids: frozenset[int] = frozenset()
+    hard_cases: HardCaseRules = HardCaseRules()
 
 
 @dataclass(slots=True)
