@@ -5,7 +5,7 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers import callbacks, menu, registry, staff  # noqa: F401 - staff registers itself
+from handlers import book_visit, callbacks, menu, registry, staff  # noqa: F401 - self-registering
 from handlers.context import Context, HandlerConfig
 from handlers.errors import Refusal
 from handlers.events import Event, EventKind
@@ -91,7 +91,7 @@ async def on_command(ctx: Context) -> bool:
         await menu.start(ctx)
     elif command == "help":
         await menu.show_help(ctx)
-    elif command in ("mycases", "cases"):
+    elif command == "mycases":
         await menu.show_my_cases(ctx)
     elif command == "language":
         menu.ask_language(ctx)

@@ -9,6 +9,7 @@ from storage.cases import list_worker_cases
 
 __all__ = [
     "MENU",
+    "VISIT",
     "ask_language",
     "main_menu_buttons",
     "set_language",
@@ -20,6 +21,8 @@ __all__ = [
 
 MENU = "m"
 LANGUAGE = "lang"
+VISIT = "visit"
+"""Prefix of the buttons that book a visit to a reception point (``handlers.book_visit``)."""
 LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
 
 
@@ -33,6 +36,7 @@ def main_menu_buttons(ctx: Context) -> Keyboard:
             Button(_("📂 My cases"), callbacks.pack(MENU, "cases")),
             Button(_("ℹ️ Help"), callbacks.pack(MENU, "help")),
         ),
+        (Button(_("📅 Book a visit"), callbacks.pack(VISIT, "start")),),
         (Button("🌐 语言 / Language", callbacks.pack(MENU, "language")),),
     )
 

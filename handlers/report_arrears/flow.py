@@ -1,7 +1,8 @@
 """Moving through a report: next, back, edit from the review, cancel with confirmation.
 
 The draft lives in the chat's conversation row (``data["answers"]``), so every answer
-survives a restart and the worker resumes at the step they were on.
+survives a restart and the worker resumes at the step they were on. Staff at a reception
+point run the same questions for a walk-in worker (``data["on_behalf"]``, started by /file).
 """
 
 from typing import Any
@@ -19,9 +20,10 @@ from handlers.report_arrears.steps import (
     Question,
     Stay,
     button,
+    nav_row,
     step_named,
 )
-from handlers.report_arrears.submit import submit_report, under_daily_limit
+from handlers.report_arrears.submit import file_for_worker, submit_report, under_daily_limit
 from storage.conversations import save_conversation
 
 __all__ = ["FLOW", "begin", "on_event", "resume"]
@@ -29,6 +31,7 @@ __all__ = ["FLOW", "begin", "on_event", "resume"]
 FLOW = "report"
 REVIEW = "review"
 CANCEL = "cancel"
+ON_BEHALF = "on_behalf"
 
 
 def answers_of(ctx: Context) -> dict[str, Any]:
@@ -37,26 +40,37 @@ def answers_of(ctx: Context) -> dict[str, Any]:
     return answers
 
 
+def on_behalf(ctx: Context) -> bool:
+    return bool(ctx.conversation.data.get(ON_BEHALF))
+
+
 def save(ctx: Context, step: str, **flags: Any) -> None:
-    data = {"answers": answers_of(ctx), **flags}
+    kept = {ON_BEHALF: True} if on_behalf(ctx) else {}
+    data = {"answers": answers_of(ctx), **kept, **flags}
     save_conversation(ctx.session, ctx.conversation, ctx.now, flow=FLOW, step=step, data=data)
 
 
-async def begin(ctx: Context) -> None:
+async def begin(ctx: Context, *, for_walk_in: bool = False) -> None:
+    """A worker's own report, or (``for_walk_in``) staff filing for someone in front of them."""
     _ = ctx._
     if ctx.conversation.flow == FLOW:
         await resume(ctx)
         return
-    if not await under_daily_limit(ctx):
+    if not for_walk_in and not await under_daily_limit(ctx):
         return
-    ctx.conversation.data = {}
+    ctx.conversation.data = {ON_BEHALF: True} if for_walk_in else {}
     save(ctx, STEPS[0].name)
-    ctx.reply(
-        _(
+    if for_walk_in:
+        intro = _(
+            "Filing a case for a worker who came to a reception point or phoned. Ask them the "
+            "{n} questions; their phone number is required so the department can reach them."
+        )
+    else:
+        intro = _(
             "Let's report your unpaid wages. There are {n} short questions; you can go back "
             "or cancel at any time, and nothing you answer is lost if you stop halfway."
-        ).format(n=len(STEPS))
-    )
+        )
+    ctx.reply(intro.format(n=len(STEPS)))
     ask(ctx, STEPS[0].name)
 
 
@@ -66,10 +80,26 @@ async def resume(ctx: Context) -> None:
 
 
 def ask(ctx: Context, step: str, problem: str | None = None) -> None:
-    question = (
-        review_question(ctx) if step == REVIEW else step_named(step).ask(ctx, answers_of(ctx))
+    send_question(ctx, step, question_for(ctx, step), problem)
+
+
+def question_for(ctx: Context, step: str) -> Question:
+    if step == REVIEW:
+        return review_question(ctx)
+    if on_behalf(ctx) and step in ("name", "phone"):
+        return walk_in_question(ctx, step)
+    return step_named(step).ask(ctx, answers_of(ctx))
+
+
+def walk_in_question(ctx: Context, step: str) -> Question:
+    """Without the buttons that would offer the staff member's own name or phone."""
+    _ = ctx._
+    if step == "name":
+        return Question(_("What is the worker's name?"), (nav_row(ctx, step, back=False),))
+    return Question(
+        _("The worker's phone number (required): the department will call them on it."),
+        (nav_row(ctx, step),),
     )
-    send_question(ctx, step, question, problem)
 
 
 def send_question(ctx: Context, step: str, question: Question, problem: str | None = None) -> None:
@@ -163,7 +193,7 @@ def go_back(ctx: Context, step: str) -> None:
         return
     else:
         previous = names[names.index(step) - 1]
-    if step_named(step).ask(ctx, answers_of(ctx)).keyboard is not None and previous != REVIEW:
+    if question_for(ctx, step).keyboard is not None and previous != REVIEW:
         ctx.reply("↩️", remove_keyboard=True)
     save(ctx, previous)
     ask(ctx, previous)
@@ -173,9 +203,10 @@ async def on_review(ctx: Context, value: str | None) -> None:
     _ = ctx._
     if value == "submit":
         ctx.answer()
-        if await submit_report(ctx, answers_of(ctx)):
-            return
-        save(ctx, REVIEW)
+        if on_behalf(ctx):
+            await file_for_worker(ctx, answers_of(ctx))
+        elif not await submit_report(ctx, answers_of(ctx)):
+            save(ctx, REVIEW)
         return
     if value and value.startswith("e.") and value[2:] in {s.name for s in STEPS}:
         ctx.answer()

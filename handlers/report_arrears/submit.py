@@ -16,12 +16,15 @@ from handlers.formatting import (
 )
 from handlers.menu import main_menu_buttons
 from handlers.replies import escape
+from handlers.staff.actor import actor_of, ensure_staff
+from handlers.staff.deadlines import plan_deadlines
+from handlers.staff.hard_cases import flag_hard_case
 from storage.cases import add_attachments, add_case_event, count_cases_since, next_case_number
 from storage.conversations import save_conversation
 from storage.models import Case, CaseStatus, Department
 from storage.people import department_by_code
 
-__all__ = ["create_case", "submit_report", "under_daily_limit"]
+__all__ = ["create_case", "file_for_worker", "submit_report", "under_daily_limit"]
 
 
 async def under_daily_limit(ctx: Context) -> bool:
@@ -46,8 +49,7 @@ async def submit_report(ctx: Context, answers: dict[str, Any]) -> bool:
     assert ctx.worker is not None and ctx.worker.id is not None
     if not await under_daily_limit(ctx):
         return False
-    routed = ctx.config.routing.department_for(answers["county"], answers["sector"])
-    department = await department_by_code(ctx.session, routed.code)
+    department = await department_of(ctx, answers)
     case = await create_case(ctx, answers, department)
     worker = ctx.worker
     worker.name, worker.phone = answers["name"], answers["phone"]
@@ -74,17 +76,53 @@ async def submit_report(ctx: Context, answers: dict[str, Any]) -> bool:
     return True
 
 
-async def create_case(ctx: Context, answers: dict[str, Any], department: Department) -> Case:
+async def file_for_worker(ctx: Context, answers: dict[str, Any]) -> None:
+    """Staff at a reception point file for a walk-in or phoned-in worker: no daily limit;
+    the staff member gets the number to give the worker, the department the usual alert."""
+    actor = await actor_of(ctx)
+    ensure_staff(actor)
+    department = await department_of(ctx, answers)
+    case = await create_case(ctx, answers, department, filed_by=actor.label)
+    save_conversation(ctx.session, ctx.conversation, ctx.now, flow=None, step=None, data={})
+    ctx.reply(
+        ctx._(
+            "✅ Case <b>{number}</b> was filed for {name}.\n\n"
+            "Handled by: {department}\n"
+            "Deadline for a response: {deadline}\n\n"
+            "Give the worker the case number. The department will call them on {phone}."
+        ).format(
+            number=case.number,
+            name=escape(case.reporter_name),
+            department=escape(department_name(department, ctx.language)),
+            deadline=format_date(case.deadline_at, ctx.config.zone),
+            phone=case.reporter_phone,
+        ),
+        main_menu_buttons(ctx),
+    )
+    await send_alert(ctx, CaseView(case, department, None, len(answers.get("evidence", []))))
+
+
+async def department_of(ctx: Context, answers: dict[str, Any]) -> Department:
+    routed = ctx.config.routing.department_for(answers["county"], answers["sector"])
+    return await department_by_code(ctx.session, routed.code)
+
+
+async def create_case(
+    ctx: Context, answers: dict[str, Any], department: Department, *, filed_by: str | None = None
+) -> Case:
+    """``filed_by`` is the staff member filing at a reception point for a worker who came in
+    person or phoned: the case is not linked to any Telegram account (source ``reception``)."""
     assert ctx.worker is not None and ctx.worker.id is not None and department.id is not None
     days = department.deadline_days or ctx.config.case_deadline_days
     number = await next_case_number(ctx.session, ctx.config.case_number_prefix, ctx.local_now.year)
     location = answers.get("site_location") or [None, None]
     case = Case(
         number=number,
-        worker_id=ctx.worker.id,
+        worker_id=None if filed_by else ctx.worker.id,
+        source="reception" if filed_by else "telegram",
         department_id=department.id,
         status=CaseStatus.RECEIVED,
-        language=ctx.language,
+        language=ctx.config.default_language if filed_by else ctx.language,
         county=answers["county"],
         sector=answers["sector"],
         reporter_name=answers["name"],
@@ -107,9 +145,11 @@ async def create_case(ctx: Context, answers: dict[str, Any], department: Departm
     await add_case_event(
         ctx.session,
         case,
-        actor=f"worker:{ctx.worker.telegram_user_id}",
+        actor=filed_by or f"worker:{ctx.worker.telegram_user_id}",
         kind="created",
         at=ctx.now,
         data={"department": department.code, "status": case.status},
     )
+    await plan_deadlines(ctx, case)
+    await flag_hard_case(ctx, case)
     return case

@@ -1,0 +1,238 @@
+"""A worker books a visit to a reception point (约访): point, day, time, confirm.
+
+Every button carries the choices made so far (``visit:s:<point>:<YYYYMMDDHHMM>``), so the
+booking needs no conversation state and a back button is simply the previous screen; the
+choices are checked again at each press. Opening hours in the routing file are free text, so
+slots are the usual public-office hours on weekdays (``meeting_time.OFFICE_SLOTS``).
+"""
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlmodel import select
+
+from handlers import callbacks
+from handlers.context import Context, Unit
+from handlers.due_work import due
+from handlers.errors import Stale
+from handlers.formatting import N_
+from handlers.i18n import Translator, translator
+from handlers.meeting_time import (
+    OFFICE_SLOTS,
+    format_day,
+    format_when,
+    pressed_date,
+    working_days,
+)
+from handlers.menu import VISIT, main_menu_buttons
+from handlers.parsing import mask_phone
+from handlers.registry import press
+from handlers.replies import Button, SendMessage, escape
+from handlers.routing import ReceptionPoint
+from storage.due import schedule
+from storage.models import DueTask, VisitBooking, Worker
+
+__all__ = ["REMINDER"]
+
+log = logging.getLogger(__name__)
+
+REMINDER = "visit_reminder"
+DAYS_OFFERED = 5
+SIZES = {"start": 1, "x": 1, "p": 2, "d": 3, "s": 3, "ok": 3}
+"""How many parts follow the prefix, by verb."""
+
+
+def button(text: str, *parts: str) -> Button:
+    return Button(text, callbacks.pack(VISIT, *parts))
+
+
+@press(VISIT)
+async def on_visit_press(ctx: Context) -> None:
+    verb, *values = pressed(ctx)
+    point = point_of(ctx, values[0]) if values else None
+    ctx.answer()
+    if point is None:
+        if verb == "start":
+            choose_point(ctx)
+        else:
+            ctx.reply(ctx._("No visit was booked."), main_menu_buttons(ctx))
+    elif verb == "p":
+        choose_day(ctx, point)
+    elif verb == "d":
+        choose_slot(ctx, point, values[1])
+    else:
+        slot = slot_of(ctx, values[1])
+        if slot is None:
+            choose_day(ctx, point, ctx._("That time can no longer be booked. Please choose again."))
+        elif verb == "s":
+            review(ctx, point, slot)
+        else:
+            await book(ctx, point, slot)
+
+
+def pressed(ctx: Context) -> tuple[str, ...]:
+    """The verb and its values; anything this bot could not have drawn is refused."""
+    data = ctx.event.callback_data or ""
+    verb = data.split(callbacks.SEPARATOR)[1] if data.count(callbacks.SEPARATOR) else ""
+    try:
+        if ctx.worker is None or verb not in SIZES:
+            raise callbacks.CallbackDataError(data)
+        return callbacks.unpack(data, prefix=VISIT, size=SIZES[verb])
+    except callbacks.CallbackDataError:
+        log.warning("refused visit button %r from user %s", data, ctx.event.user_id)
+        raise Stale(N_("This button is no longer active.")) from None
+
+
+def point_of(ctx: Context, code: str) -> ReceptionPoint:
+    try:
+        return ctx.config.routing.reception_point(code)
+    except KeyError:
+        raise Stale(N_("This button is no longer active.")) from None
+
+
+def offered_days(ctx: Context) -> list[str]:
+    return [day.strftime("%Y%m%d") for day in working_days(ctx.local_now.date(), DAYS_OFFERED)]
+
+
+def slot_of(ctx: Context, value: str) -> datetime | None:
+    """The slot a button names, if it is still one the bot would offer."""
+    starts = {slot.strftime("%H%M"): slot for slot in OFFICE_SLOTS}
+    if value[:8] not in offered_days(ctx) or value[8:] not in starts:
+        return None
+    return datetime.combine(pressed_date(value[:8]), starts[value[8:]], ctx.config.zone)
+
+
+def nav(ctx: Context, *back: str) -> tuple[Button, ...]:
+    cancel = button(ctx._("✖ Cancel"), "x")
+    return (button(ctx._("« Back"), *back), cancel) if back else (cancel,)
+
+
+def choose_point(ctx: Context) -> None:
+    points = ctx.config.routing.reception_points
+    rows: list[tuple[Button, ...]] = [
+        (button(point.name(ctx.language), "p", point.code),) for point in points
+    ]
+    text = ctx._(
+        "📅 Book a visit to a reception point. Staff there listen to you in person and can "
+        "file your case. Which reception point?"
+    )
+    ctx.reply(text, (*rows, nav(ctx)))
+
+
+def point_lines(ctx: Context, point: ReceptionPoint) -> str:
+    return "\n".join(
+        [
+            f"<b>{escape(point.name(ctx.language))}</b>",
+            escape(point.address(ctx.language)),
+            f"☎ {escape(point.phone)} · {escape(point.hours_text(ctx.language))}",
+        ]
+    )
+
+
+def choose_day(ctx: Context, point: ReceptionPoint, problem: str = "") -> None:
+    days = [
+        button(format_day(pressed_date(day), ctx._), "d", point.code, day)
+        for day in offered_days(ctx)
+    ]
+    text = point_lines(ctx, point) + "\n\n" + ctx._("Which day?")
+    if problem:
+        text = f"⚠️ {problem}\n\n{text}"
+    rows = [tuple(days[i : i + 3]) for i in range(0, len(days), 3)]
+    ctx.reply(text, (*rows, nav(ctx, "start")))
+
+
+def choose_slot(ctx: Context, point: ReceptionPoint, day: str) -> None:
+    if day not in offered_days(ctx):
+        choose_day(ctx, point, ctx._("That time can no longer be booked. Please choose again."))
+        return
+    slots = [
+        button(slot.strftime("%H:%M"), "s", point.code, day + slot.strftime("%H%M"))
+        for slot in OFFICE_SLOTS
+    ]
+    text = ctx._("Which time on {day}?").format(day=format_day(pressed_date(day), ctx._))
+    ctx.reply(text, (tuple(slots[:3]), tuple(slots[3:]), nav(ctx, "p", point.code)))
+
+
+def review(ctx: Context, point: ReceptionPoint, slot: datetime) -> None:
+    value = slot.strftime("%Y%m%d%H%M")
+    when = format_when(slot, ctx.config.zone, ctx._)
+    lines = [ctx._("Please check your visit:"), point_lines(ctx, point), f"🕘 {when}"]
+    text = "\n\n".join([*lines, ctx._("Book it?")])
+    confirm = (button(ctx._("✅ Book this visit"), "ok", point.code, value),)
+    ctx.reply(text, (confirm, nav(ctx, "d", point.code, value[:8])))
+
+
+async def book(ctx: Context, point: ReceptionPoint, slot: datetime) -> None:
+    worker = ctx.worker
+    assert worker is not None and worker.id is not None
+    taken = select(VisitBooking).where(
+        VisitBooking.worker_id == worker.id,
+        VisitBooking.point == point.code,
+        VisitBooking.slot_at == slot,
+        VisitBooking.status == "booked",
+    )
+    if (await ctx.session.exec(taken)).first() is not None:
+        ctx.reply(ctx._("You have already booked this visit."), main_menu_buttons(ctx))
+        return
+    booking = VisitBooking(worker_id=worker.id, point=point.code, slot_at=slot, created_at=ctx.now)
+    ctx.session.add(booking)
+    await ctx.session.flush()
+    reminder_at = slot - timedelta(days=1)
+    if reminder_at > ctx.now:
+        subject, data = f"visit:{booking.id}", {"booking": booking.id}
+        await schedule(ctx.session, REMINDER, subject, reminder_at, ctx.now, data=data)
+    tell_point(ctx, point, worker, slot)
+    when = format_when(slot, ctx.config.zone, ctx._)
+    text = "\n\n".join(
+        [
+            ctx._("✅ Your visit is booked."),
+            point_lines(ctx, point) + f"\n🕘 {when}",
+            ctx._(
+                "Please bring any contract, IOU, pay slips or chat records you have. We will "
+                "remind you the day before."
+            ),
+        ]
+    )
+    ctx.reply(text, main_menu_buttons(ctx))
+
+
+def tell_point(ctx: Context, point: ReceptionPoint, worker: Worker, slot: datetime) -> None:
+    if point.chat_id is None:
+        return
+    _ = translator(ctx.config.default_language)
+    phone = mask_phone(worker.phone) if worker.phone else _("not given")
+    text = _("📅 Visit booked at {point}: {when}.\nWorker: {name}, phone {phone}.").format(
+        point=escape(point.name(_.language)),
+        when=format_when(slot, ctx.config.zone, _),
+        name=escape(worker.name or ctx.event.user_name or "—"),
+        phone=phone,
+    )
+    ctx.send(SendMessage(point.chat_id, text))
+
+
+@due(REMINDER)
+async def remind_of_visit(unit: Unit, task: DueTask) -> None:
+    booking = await unit.session.get(VisitBooking, task.data.get("booking", 0))
+    if booking is None or booking.status != "booked":
+        return
+    worker = await unit.session.get(Worker, booking.worker_id)
+    try:
+        point = unit.config.routing.reception_point(booking.point)
+    except KeyError:
+        return
+    if worker is None:
+        return
+    _ = translator(worker.language or unit.config.default_language)
+    unit.send(SendMessage(worker.chat_id, reminder_text(unit, point, booking, _)))
+
+
+def reminder_text(unit: Unit, point: ReceptionPoint, booking: VisitBooking, _: Translator) -> str:
+    when = format_when(booking.slot_at, unit.config.zone, _)
+    return _(
+        "⏰ Reminder: your visit to {point} is tomorrow, {when}.\nAddress: {address}\n☎ {phone}"
+    ).format(
+        point=escape(point.name(_.language)),
+        when=when,
+        address=escape(point.address(_.language)),
+        phone=escape(point.phone),
+    )

@@ -1,0 +1,376 @@
+"""Scheduling a seven-party consultation (七方会商) on a case.
+
+The "🤝 Consultation" button on the alert starts a short form in the presser's private chat
+(``flow = consultation``): the day and time, the place, who takes part (each party with an
+optional name and contact), a review. The case and the presser's rights are checked again
+when they confirm; then the worker is invited (``consultation_invite``).
+"""
+
+import re
+from datetime import date, datetime, time
+from typing import Any
+
+from handlers import callbacks
+from handlers.case_card import OPEN_STATUSES, CaseView, load_case
+from handlers.context import Context
+from handlers.errors import NotAllowed, Refusal, Stale
+from handlers.formatting import N_, STATUS_NAMES
+from handlers.i18n import Translator
+from handlers.meeting_time import (
+    LONGEST_WAIT,
+    OFFICE_SLOTS,
+    When,
+    format_day,
+    local_moment,
+    parse_when,
+    pressed_date,
+    working_days,
+)
+from handlers.parsing import ParseError, parse_free_text, parse_phone
+from handlers.registry import flow, press
+from handlers.replies import Button, SendMessage
+from handlers.report_arrears.steps import REASONS, UNCLEAR
+from handlers.staff.actor import actor_of, ensure_can_act
+from handlers.staff.consultation_card import PARTIES, consultation_details, party_line
+from handlers.staff.consultation_invite import schedule_consultation
+from handlers.staff.private_form import (
+    close_form,
+    open_private_form,
+    pressed_answer,
+    staff_translator,
+    typed_answer,
+)
+from storage.conversations import save_conversation
+
+__all__ = ["FLOW", "start_consultation"]
+
+FLOW = "consultation"
+PREFIX = "consf"
+DAYS_OFFERED = 6
+ORDER = ("day", "time", "place", "parties", "review")
+
+
+async def start_consultation(ctx: Context, view: CaseView) -> None:
+    """The alert's "🤝 Consultation" press, already authorised by the case buttons."""
+    actor = await actor_of(ctx)
+    ensure_can_act(actor, view.case)
+    if actor.staff is None:
+        raise NotAllowed(N_("Join as staff (/join) before scheduling a consultation."))
+    data = {
+        "case_id": view.case.id,
+        "number": view.case.number,
+        "parties": [{"role": role, "on": True} for role in PARTIES],
+    }
+    chat = await open_private_form(ctx, actor, FLOW, "day", data)
+    ask(ctx, chat, "day", data)
+
+
+def button(text: str, step: str, value: str) -> Button:
+    return Button(text, callbacks.pack(PREFIX, step, value))
+
+
+def ask(ctx: Context, chat: int, step: str, data: dict[str, Any], problem: str = "") -> None:
+    _ = staff_translator(ctx)
+    text, rows = QUESTIONS[step](ctx, data, _)
+    first = step == "day" and not data.get("editing")
+    back = [] if first else [button(_("« Back"), step, "back")]
+    rows.append((*back, button(_("✖ Cancel"), step, "cancel")))
+    if problem:
+        text = f"⚠️ {problem}\n\n{text}"
+    ctx.send(SendMessage(chat, text, tuple(rows)))
+
+
+Rows = list[tuple[Button, ...]]
+
+
+def ask_day(ctx: Context, data: dict[str, Any], _: Translator) -> tuple[str, Rows]:
+    text = _(
+        "🤝 Seven-party consultation on case {number}.\n\n"
+        "When will it be? Choose a day, or type the day and time, e.g. 2026-12-03 14:30, "
+        "12月3日下午2点半 or tomorrow 10:00."
+    ).format(number=data["number"])
+    days = [
+        button(format_day(day, _), "day", day.strftime("%Y%m%d"))
+        for day in working_days(ctx.local_now.date(), DAYS_OFFERED)
+    ]
+    return text, [tuple(days[i : i + 3]) for i in range(0, len(days), 3)]
+
+
+def ask_time(ctx: Context, data: dict[str, Any], _: Translator) -> tuple[str, Rows]:
+    day = date.fromisoformat(data["day"])
+    text = _("What time on {day}? Choose, or type it (e.g. 14:30).").format(day=format_day(day, _))
+    slots = [button(slot.strftime("%H:%M"), "time", slot.strftime("%H%M")) for slot in OFFICE_SLOTS]
+    return text, [tuple(slots[:3]), tuple(slots[3:])]
+
+
+def ask_place(ctx: Context, data: dict[str, Any], _: Translator) -> tuple[str, Rows]:
+    return _("Where will it be held? Type the place, e.g. “Meeting room 2, Anding HR bureau”."), []
+
+
+def ask_parties(ctx: Context, data: dict[str, Any], _: Translator) -> tuple[str, Rows]:
+    chosen = [party for party in data["parties"] if party["on"]]
+    lines = [
+        _(
+            "Who takes part? Tap a party to include or leave it out; tap ✏️ to add a name "
+            "and contact."
+        ),
+        "",
+        *(party_line(party, _, contacts=True) for party in chosen),
+    ]
+    rows: Rows = [
+        (
+            button(
+                ("✅ " if party["on"] else "⬜ ") + _(PARTIES[party["role"]]),
+                "parties",
+                f"t.{party['role']}",
+            ),
+            button("✏️", "parties", f"e.{party['role']}"),
+        )
+        for party in data["parties"]
+    ]
+    rows.append((button(_("Continue »"), "parties", "next"),))
+    return "\n".join(lines), rows
+
+
+def ask_party(ctx: Context, data: dict[str, Any], _: Translator) -> tuple[str, Rows]:
+    role = _(PARTIES[data["party"]])
+    text = _(
+        "Type the name and contact for “{role}”, separated by a comma, e.g. “Zhang Wei, "
+        "0932-8000105”."
+    ).format(role=role)
+    return text, []
+
+
+def ask_review(ctx: Context, data: dict[str, Any], _: Translator) -> tuple[str, Rows]:
+    moment = datetime.fromisoformat(data["at"])
+    lines = [
+        "<b>"
+        + _("Seven-party consultation on case {number}").format(number=data["number"])
+        + "</b>",
+        consultation_details(ctx, moment, data["place"], chosen_parties(data), _),
+        "",
+        _(
+            "The worker will be invited and asked to confirm; reminders go out the day before "
+            "and two hours before."
+        ),
+    ]
+    rows: Rows = [
+        (button(_("✅ Schedule and invite"), "review", "ok"),),
+        (
+            button("✏️ " + _("When"), "review", "e.day"),
+            button("✏️ " + _("Place"), "review", "e.place"),
+            button("✏️ " + _("Parties"), "review", "e.parties"),
+        ),
+    ]
+    return "\n".join(lines), rows
+
+
+QUESTIONS = {
+    "day": ask_day,
+    "time": ask_time,
+    "place": ask_place,
+    "parties": ask_parties,
+    "party": ask_party,
+    "review": ask_review,
+}
+
+
+def chosen_parties(data: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {key: party.get(key) for key in ("role", "name", "contact")}
+        for party in data["parties"]
+        if party["on"]
+    ]
+
+
+@press(PREFIX)
+async def on_form_press(ctx: Context) -> None:
+    await take(ctx, pressed_answer(ctx, PREFIX, FLOW), None)
+
+
+@flow(FLOW)
+async def on_form_input(ctx: Context) -> None:
+    await take(ctx, *typed_answer(ctx))
+
+
+async def take(ctx: Context, value: str | None, text: str | None) -> None:
+    _ = staff_translator(ctx)
+    data, step = ctx.conversation.data, ctx.conversation.step or "day"
+    if value == "cancel":
+        close_form(ctx, _("Cancelled; nothing changed."))
+    elif value == "back":
+        go(ctx, previous(step, data), data)
+    elif step == "review" and value == "ok":
+        await confirm(ctx, data)
+    elif step == "review" and value in ("e.day", "e.place", "e.parties"):
+        data["editing"] = True
+        go(ctx, value[2:], data)
+    else:
+        try:
+            following = read_answer(ctx, step, data, value, text)
+        except ParseError as error:
+            ask(ctx, ctx.event.chat_id, step, data, problem_text(error, _))
+            return
+        go(ctx, following, data)
+
+
+def read_answer(
+    ctx: Context, step: str, data: dict[str, Any], value: str | None, text: str | None
+) -> str:
+    """Store the answer to ``step``; the step to go to, or ParseError with a reason."""
+    if step in ("day", "time"):
+        return read_when(ctx, step, data, value, text)
+    if step == "place" and text is not None:
+        data["place"] = parse_free_text(text, 300)
+        return after(step, data)
+    if step == "parties" and value:
+        return read_parties(data, value)
+    if step == "party" and text is not None:
+        party = next(p for p in data["parties"] if p["role"] == data["party"])
+        party.update(split_details(text), on=True)
+        return "parties"
+    raise ParseError("use_buttons" if step in ("parties", "review") else "type")
+
+
+def read_when(
+    ctx: Context, step: str, data: dict[str, Any], value: str | None, text: str | None
+) -> str:
+    today = ctx.local_now.date()
+    if value:
+        when = When(pressed_date(value), None) if step == "day" else When(None, pressed_time(value))
+    else:
+        when = parse_when(text or "", today)
+    day = when.day or (date.fromisoformat(data["day"]) if step == "time" else None)
+    if day is None:
+        raise ParseError("no_day" if when.at else "format")
+    data["day"] = day.isoformat()
+    if when.at is None:
+        return "time"
+    moment = local_moment(day, when.at, ctx.config.zone)
+    if moment <= ctx.now:
+        raise ParseError("past")
+    if moment > ctx.now + LONGEST_WAIT:
+        raise ParseError("too_far")
+    data["at"] = moment.isoformat()
+    return after("time", data)
+
+
+def pressed_time(value: str) -> time:
+    try:
+        return time(int(value[:2]), int(value[2:]))
+    except ValueError:
+        raise ParseError("format") from None
+
+
+def read_parties(data: dict[str, Any], value: str) -> str:
+    action, _, role = value.partition(".")
+    party = next((p for p in data["parties"] if p["role"] == role), None)
+    if value == "next":
+        if not any(p["on"] for p in data["parties"]):
+            raise ParseError("no_party")
+        return "review"
+    if party is None or action not in ("t", "e"):
+        raise ParseError("use_buttons")
+    if action == "t":
+        party["on"] = not party["on"]
+        return "parties"
+    data["party"] = role
+    return "party"
+
+
+def split_details(text: str) -> dict[str, str | None]:
+    """Name and contact from “Zhang Wei, 0932-8000105”; a lone phone number is a contact."""
+    cleaned = parse_free_text(text, 200)
+    parts = re.split(r"[,，;；]", cleaned, maxsplit=1)
+    if len(parts) == 2:
+        name, contact = parts[0].strip(), parts[1].strip()
+    elif is_phone(cleaned):
+        name, contact = "", cleaned
+    else:
+        name, contact = cleaned, ""
+    return {"name": name or None, "contact": contact or None}
+
+
+def is_phone(text: str) -> bool:
+    try:
+        parse_phone(text)
+    except ParseError:
+        return False
+    return True
+
+
+def after(step: str, data: dict[str, Any]) -> str:
+    if data.get("editing"):
+        return "review"
+    return ORDER[ORDER.index(step) + 1]
+
+
+def previous(step: str, data: dict[str, Any]) -> str:
+    if step == "party":
+        return "parties"
+    if step == "time":
+        return "day"
+    if data.get("editing"):
+        return "review"
+    return ORDER[max(ORDER.index(step) - 1, 0)]
+
+
+PROBLEMS = {
+    "past": N_("That time has already passed. Please choose a time in the future."),
+    "too_far": N_("That is more than a year away. Please check the date."),
+    "no_day": N_("Please give the day as well, or choose one below."),
+    "format": N_(
+        "I could not read a day and time. Examples: 2026-12-03 14:30, 12月3日下午2点半, "
+        "tomorrow 10:00."
+    ),
+    "no_party": N_("Choose at least one party."),
+    "use_buttons": N_("Please use the buttons."),
+    "type": N_("Please type your answer, or use the buttons below."),
+}
+
+
+def problem_text(error: ParseError, _: Translator) -> str:
+    return _(PROBLEMS.get(error.reason) or REASONS.get(error.reason, UNCLEAR))
+
+
+def go(ctx: Context, step: str, data: dict[str, Any]) -> None:
+    if step == "review":
+        data.pop("editing", None)
+    save_conversation(ctx.session, ctx.conversation, ctx.now, flow=FLOW, step=step, data=data)
+    ask(ctx, ctx.event.chat_id, step, data)
+
+
+async def confirm(ctx: Context, data: dict[str, Any]) -> None:
+    """Check the case and the presser again; a time that passed meanwhile is asked again."""
+    _ = staff_translator(ctx)
+    moment = datetime.fromisoformat(data["at"])
+    if moment <= ctx.now:
+        data["editing"] = True
+        save_conversation(ctx.session, ctx.conversation, ctx.now, flow=FLOW, step="day", data=data)
+        ask(ctx, ctx.event.chat_id, "day", data, _(PROBLEMS["past"]))
+        return
+    view = await load_case(ctx.session, data["case_id"], lock=True)
+    try:
+        if view is None:
+            raise Stale(N_("This case no longer exists; nothing changed."))
+        actor = await actor_of(ctx)
+        ensure_can_act(actor, view.case)
+        if view.case.status not in OPEN_STATUSES:
+            raise Stale(
+                N_("This case is now {status}; nothing changed."),
+                status=ctx._(STATUS_NAMES[view.case.status]),
+            )
+        if actor.staff is None:
+            raise NotAllowed(N_("Join as staff (/join) before scheduling a consultation."))
+    except Refusal:
+        close_form(ctx, None)
+        raise
+    await schedule_consultation(ctx, actor.staff, view, moment, data["place"], chosen_parties(data))
+    if view.case.worker_id is None:
+        done = _("Scheduled. The worker is not on Telegram: please invite them by phone.")
+    else:
+        done = _(
+            "Scheduled. The worker has been invited; their answer will be posted in the "
+            "department chat."
+        )
+    close_form(ctx, done)

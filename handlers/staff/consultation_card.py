@@ -1,0 +1,87 @@
+"""How a seven-party consultation (七方会商) reads, and who hears of it.
+
+The seven parties are those of Dingxi's practice: the labour bureau, the local government, the
+sector's regulator, the owner, the general contractor, the labour subcontractor and the
+workers meet, settle the facts and agree a plan and a deadline.
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.callbacks import CallbackDataError, parse_id
+from handlers.context import Keyboard, Unit
+from handlers.formatting import N_
+from handlers.i18n import Translator, translator
+from handlers.meeting_time import format_when
+from handlers.replies import SendMessage, escape
+from storage.models import Case, Consultation, Worker
+
+__all__ = ["PARTIES", "consultation_details", "consultation_named", "subject_of", "to_worker"]
+
+PARTIES = {
+    "hrss": N_("HR and social security bureau"),
+    "local": N_("Local government"),
+    "regulator": N_("Industry regulator"),
+    "owner": N_("Owner / client"),
+    "contractor": N_("General contractor"),
+    "subcontractor": N_("Labour subcontractor"),
+    "workers": N_("The workers"),
+}
+
+
+async def consultation_named(session: AsyncSession, raw_id: str) -> Consultation | None:
+    """The consultation a button names; None for anything no button of ours could carry
+    (an id beyond the column's range would be an error on PostgreSQL, not a miss)."""
+    try:
+        return await session.get(Consultation, parse_id(raw_id))
+    except CallbackDataError:
+        return None
+
+
+def subject_of(consultation: Consultation) -> str:
+    """What the consultation's due work (reminders, payment check) is about."""
+    return f"consultation:{consultation.id}"
+
+
+def party_line(party: dict[str, Any], _: Translator, *, contacts: bool) -> str:
+    role = _(PARTIES.get(party["role"], party["role"]))
+    shown = ("name", "contact") if contacts else ("name",)
+    details = ", ".join(escape(party[key]) for key in shown if party.get(key))
+    return f"• {role} — {details}" if details else f"• {role}"
+
+
+def consultation_details(
+    unit: Unit,
+    scheduled_at: datetime,
+    place: str,
+    parties: list[dict[str, Any]],
+    _: Translator,
+    *,
+    contacts: bool = True,
+) -> str:
+    """When, where and who; the parties' contacts are for staff, not for the worker."""
+    lines = [
+        _("When: {when}").format(when=format_when(scheduled_at, unit.config.zone, _)),
+        _("Place: {place}").format(place=escape(place)),
+        _("Taking part:"),
+        *(party_line(party, _, contacts=contacts) for party in parties),
+    ]
+    return "\n".join(lines)
+
+
+async def to_worker(
+    unit: Unit, case: Case, render: Callable[[Translator], tuple[str, Keyboard]]
+) -> bool:
+    """Send what ``render`` writes in the worker's language; False for a walk-in worker who is
+    not on Telegram (the department reaches them by phone instead)."""
+    if case.worker_id is None:
+        return False
+    worker = await unit.session.get(Worker, case.worker_id)
+    if worker is None:
+        return False
+    text, buttons = render(translator(worker.language or unit.config.default_language))
+    unit.send(SendMessage(worker.chat_id, text, buttons))
+    return True

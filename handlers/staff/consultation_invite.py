@@ -1,0 +1,262 @@
+"""A scheduled consultation: the worker's invitation and answer, and the reminders.
+
+The worker is asked whether they will attend (``cons:<id>:yes|no``); only the case's own
+worker can answer. The worker and the department chat are reminded the day before and two
+hours before; the department's reminders carry the button that records the outcome.
+"""
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from handlers import callbacks
+from handlers.case_card import OPEN_STATUSES, CaseView, load_case
+from handlers.context import Context, Keyboard, Unit
+from handlers.due_work import due
+from handlers.errors import NotAllowed, Stale
+from handlers.formatting import N_
+from handlers.i18n import Translator, translator
+from handlers.meeting_time import format_when
+from handlers.registry import press
+from handlers.replies import Button, SendMessage, escape
+from handlers.staff.actor import actor_of
+from handlers.staff.consultation_card import (
+    consultation_details,
+    consultation_named,
+    subject_of,
+    to_worker,
+)
+from handlers.staff.consultation_outcome import begin_outcome
+from storage.cases import add_case_event
+from storage.due import schedule
+from storage.models import Consultation, DueTask, Staff
+
+__all__ = ["CONSULT", "DAY_BEFORE", "TWO_HOURS", "schedule_consultation"]
+
+log = logging.getLogger(__name__)
+
+CONSULT = "cons"
+DAY_BEFORE = "consultation_day_before"
+TWO_HOURS = "consultation_2h"
+REMINDERS = {DAY_BEFORE: timedelta(days=1), TWO_HOURS: timedelta(hours=2)}
+
+
+async def schedule_consultation(
+    ctx: Context,
+    staff: Staff,
+    view: CaseView,
+    scheduled_at: datetime,
+    place: str,
+    parties: list[dict[str, Any]],
+) -> Consultation:
+    """Record it, invite the worker, tell the department and plan the reminders."""
+    case = view.case
+    assert case.id is not None and staff.id is not None
+    consultation = Consultation(
+        case_id=case.id,
+        scheduled_at=scheduled_at,
+        place=place,
+        parties=parties,
+        created_by=staff.id,
+        created_at=ctx.now,
+    )
+    ctx.session.add(consultation)
+    await ctx.session.flush()
+    after = {
+        "consultation": consultation.id,
+        "scheduled_at": scheduled_at.isoformat(),
+        "place": place,
+        "parties": parties,
+    }
+    await add_case_event(
+        ctx.session,
+        case,
+        actor=f"staff:{staff.id}",
+        kind="consultation_scheduled",
+        at=ctx.now,
+        data={"before": None, "after": after},
+    )
+    for kind, ahead in REMINDERS.items():
+        if scheduled_at - ahead > ctx.now:
+            await schedule(
+                ctx.session,
+                kind,
+                subject_of(consultation),
+                scheduled_at - ahead,
+                ctx.now,
+                case_id=case.id,
+                data={"consultation": consultation.id},
+            )
+    invited = await to_worker(ctx, case, lambda _: invitation(ctx, consultation, case.number, _))
+    _ = translator(ctx.config.default_language)
+    head = _("🤝 Seven-party consultation on case {number}, scheduled by {name}.").format(
+        number=case.number, name=escape(staff.name)
+    )
+    body = consultation_details(ctx, scheduled_at, place, parties, _)
+    ctx.send(
+        SendMessage(
+            view.department.chat_id, f"{head}\n\n{body}\n\n{attendance(_, consultation, invited)}"
+        )
+    )
+    return consultation
+
+
+def invitation(
+    unit: Unit, consultation: Consultation, number: str, _: Translator
+) -> tuple[str, Keyboard]:
+    text = _(
+        "🤝 You are invited to a seven-party consultation on your case {number}.\n\n"
+        "{details}\n\n"
+        "The departments, the employer, the contractors and the workers meet to settle the "
+        "facts and agree how and when you will be paid. Will you attend?"
+    ).format(number=number, details=worker_details(unit, consultation, _))
+    return text, attendance_buttons(consultation, _)
+
+
+def worker_details(unit: Unit, consultation: Consultation, _: Translator) -> str:
+    return consultation_details(
+        unit, consultation.scheduled_at, consultation.place, consultation.parties, _, contacts=False
+    )
+
+
+def attendance_buttons(consultation: Consultation, _: Translator) -> Keyboard:
+    def button(label: str, answer: str) -> Button:
+        return Button(label, callbacks.pack(CONSULT, consultation.id or 0, answer))
+
+    return ((button(_("✅ I will attend"), "yes"), button(_("❌ I cannot attend"), "no")),)
+
+
+def outcome_button(consultation: Consultation, _: Translator) -> Button:
+    data = callbacks.pack(CONSULT, consultation.id or 0, "outcome")
+    return Button(_("📋 Record the outcome"), data)
+
+
+def attendance(_: Translator, consultation: Consultation, on_telegram: bool) -> str:
+    """The worker's answer, as the department reads it."""
+    if not on_telegram:
+        return _("The worker is not on Telegram: please invite them by phone.")
+    if consultation.worker_attends is None:
+        return _("The worker has not answered the invitation yet.")
+    if consultation.worker_attends:
+        return _("The worker will attend.")
+    return _("The worker cannot attend.")
+
+
+@press(CONSULT)
+async def on_consultation_press(ctx: Context) -> None:
+    """The worker answers the invitation; staff press "Record the outcome" on a reminder."""
+    consultation, verb = await pressed(ctx)
+    view = await load_case(ctx.session, consultation.case_id, lock=True)
+    assert view is not None
+    if verb == "outcome":
+        await begin_outcome(ctx, await actor_of(ctx), view, consultation)
+        return
+    if ctx.worker is None or view.case.worker_id != ctx.worker.id:
+        raise NotAllowed(N_("This button is not for you."))
+    if consultation.outcome_at is not None or consultation.scheduled_at <= ctx.now:
+        raise Stale(N_("This consultation has already taken place."))
+    attends = verb == "yes"
+    if consultation.worker_attends == attends:
+        ctx.answer(ctx._("Your answer is already recorded."))
+        return
+    await record_attendance(ctx, view, consultation, attends)
+
+
+async def pressed(ctx: Context) -> tuple[Consultation, str]:
+    try:
+        raw_id, verb = callbacks.unpack(ctx.event.callback_data, prefix=CONSULT, size=2)
+        consultation = await consultation_named(ctx.session, raw_id)
+    except callbacks.CallbackDataError:
+        consultation, verb = None, ""
+    if consultation is None or verb not in ("yes", "no", "outcome"):
+        log.warning(
+            "refused consultation button %r from user %s",
+            ctx.event.callback_data,
+            ctx.event.user_id,
+        )
+        raise NotAllowed(N_("This button is not valid."))
+    return consultation, verb
+
+
+async def record_attendance(
+    ctx: Context, view: CaseView, consultation: Consultation, attends: bool
+) -> None:
+    before = consultation.worker_attends
+    consultation.worker_attends = attends
+    ctx.session.add(consultation)
+    await add_case_event(
+        ctx.session,
+        view.case,
+        actor=f"worker:{ctx.event.user_id}",
+        kind="consultation_attendance",
+        at=ctx.now,
+        data={"consultation": consultation.id, "before": before, "after": attends},
+    )
+    ctx.answer()
+    if attends:
+        ctx.reply(ctx._("Thank you. We have told the department that you will attend."))
+    else:
+        ctx.reply(
+            ctx._(
+                "Thank you. We have told the department that you cannot attend; they may "
+                "contact you about another time."
+            )
+        )
+    _ = translator(ctx.config.default_language)
+    when = format_when(consultation.scheduled_at, ctx.config.zone, _)
+    message = (
+        _("🤝 Case {number}: the worker will attend the consultation on {when}.")
+        if attends
+        else _("🤝 Case {number}: the worker cannot attend the consultation on {when}.")
+    )
+    ctx.send(
+        SendMessage(view.department.chat_id, message.format(number=view.case.number, when=when))
+    )
+
+
+@due(DAY_BEFORE)
+async def remind_the_day_before(unit: Unit, task: DueTask) -> None:
+    await remind(
+        unit,
+        task.data,
+        worker=N_("⏰ Reminder: the seven-party consultation on your case {number} is tomorrow."),
+        department=N_("⏰ Tomorrow: seven-party consultation on case {number}."),
+    )
+
+
+@due(TWO_HOURS)
+async def remind_two_hours_before(unit: Unit, task: DueTask) -> None:
+    await remind(
+        unit,
+        task.data,
+        worker=N_(
+            "⏰ Reminder: the seven-party consultation on your case {number} starts in two hours."
+        ),
+        department=N_("⏰ In two hours: seven-party consultation on case {number}."),
+    )
+
+
+async def remind(unit: Unit, data: dict[str, Any], *, worker: str, department: str) -> None:
+    """Remind both sides, unless the consultation or its case is gone or finished."""
+    consultation = await unit.session.get(Consultation, data.get("consultation", 0))
+    if consultation is None or consultation.outcome_at is not None:
+        return
+    view = await load_case(unit.session, consultation.case_id)
+    if view is None or view.case.status not in OPEN_STATUSES:
+        return
+    number = view.case.number
+
+    def for_worker(_: Translator) -> tuple[str, Keyboard]:
+        text = _(worker).format(number=number) + "\n\n" + worker_details(unit, consultation, _)
+        asked = consultation.worker_attends is None
+        return text, attendance_buttons(consultation, _) if asked else ()
+
+    on_telegram = await to_worker(unit, view.case, for_worker)
+    _ = translator(unit.config.default_language)
+    details = consultation_details(
+        unit, consultation.scheduled_at, consultation.place, consultation.parties, _
+    )
+    text = "\n\n".join(
+        (_(department).format(number=number), details, attendance(_, consultation, on_telegram))
+    )
+    unit.send(SendMessage(view.department.chat_id, text, ((outcome_button(consultation, _),),)))

@@ -1,0 +1,172 @@
+"""A worker books a visit to a reception point from the main menu."""
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import select
+
+from handlers import HandlerConfig
+from handlers.book_visit import remind_of_visit
+from handlers.context import Unit
+from storage.db import Database
+from storage.models import DueTask, VisitBooking
+from tests.support.chat import Bench, WorkerChat, complete_report
+from tests.support.clock import FakeClock
+
+POINT = "Anding Housing and Construction Bureau wage complaints desk"
+POINT_CHAT = -1001000000101
+SLOT = datetime(2026, 11, 30, 2, tzinfo=UTC)
+"""Monday 2026-11-30 10:00 in Dingxi; the fake clock starts on Thursday 2026-11-26 at 10:00."""
+
+
+@pytest.fixture
+def bench(db: Database, config: HandlerConfig, clock: FakeClock) -> Bench:
+    return Bench(db, replace(config, default_language="en"), clock)
+
+
+@pytest.fixture
+async def worker(bench: Bench) -> WorkerChat:
+    chat = bench.chat(501)
+    await chat.send("/start")
+    await chat.press("English")
+    return chat
+
+
+async def bookings(db: Database) -> list[VisitBooking]:
+    async with db.reader() as session:
+        return list(await session.exec(select(VisitBooking)))
+
+
+async def choose_up_to_review(worker: WorkerChat) -> None:
+    await worker.press("Book a visit")
+    await worker.press(POINT)
+    await worker.press("Mon 11/30")
+    await worker.press("10:00")
+
+
+async def test_a_worker_books_a_visit_and_the_point_is_told(
+    worker: WorkerChat, bench: Bench
+) -> None:
+    await worker.press("Book a visit")
+    assert "Which reception point?" in worker.last.text
+    assert len(worker.button_labels()) == len(bench.config.routing.reception_points) + 1
+    await worker.press(POINT)
+    assert "0932-8000101" in worker.last.text and "Mon-Fri 9:00-17:00" in worker.last.text
+    assert worker.button_labels()[:5] == [
+        "Fri 11/27",
+        "Mon 11/30",
+        "Tue 12/1",
+        "Wed 12/2",
+        "Thu 12/3",
+    ]
+    await worker.press("Mon 11/30")
+    assert worker.button_labels()[:6] == ["09:00", "10:00", "11:00", "14:00", "15:00", "16:00"]
+    await worker.press("10:00")
+    assert "2026-11-30 (Mon) 10:00" in worker.last.text
+    await worker.press("Book this visit")
+
+    (booking,) = await bookings(bench.db)
+    assert (booking.point, booking.slot_at, booking.status) == (
+        "anding.construction",
+        SLOT,
+        "booked",
+    )
+    assert "Your visit is booked" in worker.last.text
+    assert "Report unpaid wages" in " ".join(worker.button_labels())
+    (notice,) = bench.to(POINT_CHAT)
+    assert "Visit booked at" in notice.text and "2026-11-30 (Mon) 10:00" in notice.text
+    assert "phone not given" in notice.text
+    async with bench.db.reader() as session:
+        task = (await session.exec(select(DueTask).where(DueTask.kind == "visit_reminder"))).one()
+    assert task.due_at == SLOT - timedelta(days=1)
+
+
+async def test_the_worker_is_reminded_the_day_before(worker: WorkerChat, bench: Bench) -> None:
+    await choose_up_to_review(worker)
+    await worker.press("Book this visit")
+    async with bench.db.transaction() as session:
+        task = (await session.exec(select(DueTask).where(DueTask.kind == "visit_reminder"))).one()
+        unit = Unit(session, bench.config, task.due_at)
+        await remind_of_visit(unit, task)
+    bench.record(unit.outgoing)
+    assert f"your visit to {POINT} is tomorrow, 2026-11-30 (Mon) 10:00" in worker.last.text
+
+
+async def test_the_point_sees_a_known_workers_masked_phone(bench: Bench) -> None:
+    worker = bench.chat(501)
+    await complete_report(worker, amount="5万", workers="3", since="2026-06")
+    await choose_up_to_review(worker)
+    await worker.press("Book this visit")
+    assert "Wang Wu, phone 138****5678" in bench.to(POINT_CHAT)[-1].text
+
+
+async def test_back_and_cancel_at_each_step(worker: WorkerChat, bench: Bench) -> None:
+    await choose_up_to_review(worker)
+    await worker.press("Back")
+    assert "Which time on Mon 11/30?" in worker.last.text
+    await worker.press("Back")
+    assert "Which day?" in worker.last.text
+    await worker.press("Back")
+    assert "Which reception point?" in worker.last.text
+    await worker.press("Cancel")
+    assert "No visit was booked." in worker.last.text
+    assert await bookings(bench.db) == []
+
+
+async def test_pressing_book_twice_books_once(worker: WorkerChat, bench: Bench) -> None:
+    await choose_up_to_review(worker)
+    await worker.press("Book this visit")
+    await worker.press("Book this visit")
+    assert "already booked this visit" in worker.last.text
+    assert len(await bookings(bench.db)) == 1
+
+
+async def test_a_slot_that_is_no_longer_offered_is_chosen_again(
+    worker: WorkerChat, bench: Bench
+) -> None:
+    await choose_up_to_review(worker)
+    bench.clock.advance(days=5)
+    await worker.press("Book this visit")
+    assert "can no longer be booked" in worker.last.text and "Which day?" in worker.last.text
+    assert await bookings(bench.db) == []
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "visit:p:nowhere",
+        "visit:zz",
+        "visit:ok:anding.construction",
+        "visit:ok:nowhere:202611300900",
+    ],
+)
+async def test_forged_buttons_book_nothing(worker: WorkerChat, bench: Bench, data: str) -> None:
+    await worker.press_data(data)
+    assert "no longer active" in (bench.answers[-1].text or "")
+    assert await bookings(bench.db) == []
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "visit:ok:anding.construction:202611301300",
+        "visit:ok:anding.construction:202611260900",
+        "visit:ok:anding.construction:202611280900",
+        "visit:s:anding.construction:202612310900",
+        "visit:ok:anding.construction:2026113009xx",
+        "visit:d:anding.construction:2026",
+    ],
+)
+async def test_a_time_the_bot_never_offered_books_nothing(
+    worker: WorkerChat, bench: Bench, data: str
+) -> None:
+    await worker.press_data(data)
+    assert "can no longer be booked" in worker.last.text
+    assert await bookings(bench.db) == []
+
+
+async def test_a_press_in_a_group_books_nothing(bench: Bench) -> None:
+    group = bench.chat(501, chat_id=POINT_CHAT)
+    await group.press_data("visit:ok:anding.construction:202611301000")
+    assert await bookings(bench.db) == []
