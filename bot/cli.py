@@ -1,4 +1,4 @@
-"""``arrears-bot``: run the bot, try it in a console, migrate the database."""
+"""``arrears-bot``: run the bot, try it in a console, migrate, manage staff, figures."""
 
 import argparse
 import asyncio
@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from bot.report_cli import add_report_commands, run_report_command
 from bot.settings import Settings, SettingsError, load_settings
 from bot.staff_cli import add_staff_commands, run_staff_command
 from handlers.routing import RoutingError, load_routing
@@ -24,6 +25,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("console", help="play the worker in this terminal; no token needed")
     commands.add_parser("migrate", help="bring the database schema up to date")
     add_staff_commands(commands)
+    add_report_commands(commands)
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -79,6 +81,8 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> None:
         print("database is up to date")
     elif command == "staff":
         print(await run_staff_command(args, settings, datetime.now(UTC)))
+    elif command in ("stats", "export"):
+        print(await run_report_command(args, settings, datetime.now(UTC)))
 
 
 if __name__ == "__main__":

@@ -4,11 +4,15 @@ Text is Telegram HTML; every value a user typed goes through ``escape`` before i
 a message, so a worker's "<b>" can never break a reply.
 """
 
+import base64
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "MAX_DOCUMENT_BYTES",
+    "MAX_PHOTO_BYTES",
     "MESSAGE_REF",
     "AnswerCallback",
     "Button",
@@ -16,8 +20,12 @@ __all__ = [
     "KeyButton",
     "Outgoing",
     "ReplyKeyboard",
+    "SendDocument",
     "SendMessage",
+    "SendPhoto",
+    "Upload",
     "escape",
+    "with_uploads",
 ]
 
 
@@ -118,7 +126,71 @@ class AnswerCallback:
         return payload
 
 
-Outgoing = SendMessage | EditMessage | AnswerCallback
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A file the bot uploads. In the outbox's JSON it is ``{"upload": base64, "file_name": …}``;
+    drivers turn it back into their own file object with ``with_uploads``."""
+
+    file_name: str
+    content: bytes
+
+    def to_json(self) -> dict[str, str]:
+        encoded = base64.b64encode(self.content).decode("ascii")
+        return {"upload": encoded, "file_name": self.file_name}
+
+    @classmethod
+    def from_json(cls, value: object) -> "Upload | None":
+        if not (isinstance(value, dict) and isinstance(value.get("upload"), str)):
+            return None
+        return cls(str(value.get("file_name") or "file"), base64.b64decode(value["upload"]))
+
+
+def with_uploads(payload: dict[str, Any], make: Callable[[Upload], Any]) -> dict[str, Any]:
+    """The payload with every uploaded file replaced by ``make(file)``."""
+    return {
+        key: make(upload) if (upload := Upload.from_json(value)) is not None else value
+        for key, value in payload.items()
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class SendDocument:
+    """A file sent as is (Telegram allows up to 50 MB)."""
+
+    chat_id: int
+    document: Upload
+    caption: str = ""
+    ref: str | None = None
+
+    method = "sendDocument"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"document": self.document.to_json(), **_caption(self.caption)}
+
+
+@dataclass(frozen=True, slots=True)
+class SendPhoto:
+    """A picture shown in the chat (Telegram allows up to 10 MB and recompresses it)."""
+
+    chat_id: int
+    photo: Upload
+    caption: str = ""
+    ref: str | None = None
+
+    method = "sendPhoto"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"photo": self.photo.to_json(), **_caption(self.caption)}
+
+
+Outgoing = SendMessage | EditMessage | AnswerCallback | SendDocument | SendPhoto
+
+MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+
+
+def _caption(text: str) -> dict[str, str]:
+    return {"caption": text, "parse_mode": "HTML"} if text else {}
 
 
 def _markup(
