@@ -184,7 +184,7 @@ class Sender:
 
     def _backoff(self, attempts: int) -> float:
         base = self._settings.retry_base_seconds * 2 ** min(attempts - 1, 16)
-        return min(self._settings.retry_max_seconds, base) * random.uniform(0.5, 1.0)
+        return float(min(self._settings.retry_max_seconds, base) * random.uniform(0.5, 1.0))
 
     async def _retry(
         self, row: OutboxMessage, delay: float, error: str, ambiguous: bool = False

@@ -4,10 +4,12 @@ Telegram caps callback data at 64 bytes; ``pack`` refuses anything longer so a b
 caught when the message is built, not when Telegram rejects it.
 """
 
-__all__ = ["MAX_BYTES", "CallbackDataError", "pack", "unpack"]
+__all__ = ["LARGEST_ID", "MAX_BYTES", "CallbackDataError", "pack", "parse_id", "unpack"]
 
 MAX_BYTES = 64
 SEPARATOR = ":"
+LARGEST_ID = 2**31 - 1
+"""Row ids are 32-bit integers; a larger number in a button is forged, not a missing row."""
 
 
 class CallbackDataError(ValueError):
@@ -32,3 +34,10 @@ def unpack(data: str | None, *, prefix: str, size: int) -> tuple[str, ...]:
     if parts[0] != prefix or len(parts) != size + 1 or not all(parts):
         raise CallbackDataError(f"unexpected callback data {data!r}")
     return parts[1:]
+
+
+def parse_id(text: str) -> int:
+    """A row id (or page number) from a button: a positive integer within the column's range."""
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= LARGEST_ID:
+        raise CallbackDataError(f"not an id: {text!r}")
+    return int(text)

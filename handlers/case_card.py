@@ -27,6 +27,7 @@ from storage.models import Attachment, Case, CaseStatus, Department, Staff
 
 __all__ = [
     "CASE",
+    "HARD_REASONS",
     "OPEN_STATUSES",
     "OUTCOME_NAMES",
     "REJECTIONS",
@@ -104,9 +105,10 @@ def case_card(unit: Unit, view: CaseView, _: Translator | None = None) -> str:
     owner = escape(department_name(view.department, _.language))
     if view.assignee is not None:
         owner += " · " + escape(view.assignee.name)
-    lines = [
-        head,
-        _("Handled by: {department}").format(department=owner),
+    lines = [head, _("Handled by: {department}").format(department=owner)]
+    if case.source == "reception":
+        lines.append(_("Filed at a reception point by staff for a walk-in or phoned-in worker."))
+    lines += [
         "",
         _("County: {county}").format(county=county),
         _("Kind of work: {sector}").format(sector=_(SECTOR_NAMES[case.sector])),

@@ -20,6 +20,7 @@ from handlers.registry import press
 from handlers.replies import SendMessage, escape
 from handlers.staff.actor import Actor, actor_of, ensure_can_act, ensure_can_comment
 from handlers.staff.case_forms import start_form
+from handlers.staff.consultation import start_consultation
 from storage.cases import add_case_event
 from storage.models import CaseStatus
 
@@ -54,8 +55,6 @@ async def on_case_press(ctx: Context) -> None:
     elif verb == "escalate":
         await escalate_by_hand(ctx, actor, view)
     elif verb == "consult":
-        from handlers.staff.consultation import start_consultation
-
         await start_consultation(ctx, view)
     else:
         await start_form(ctx, actor, view, verb)
@@ -65,11 +64,11 @@ def parse(ctx: Context) -> tuple[int, str]:
     """The case and verb of a press; anything this bot could not have drawn is refused."""
     try:
         raw_id, verb = callbacks.unpack(ctx.event.callback_data, prefix=CASE, size=2)
-        case_id = int(raw_id)
-    except (callbacks.CallbackDataError, ValueError):
+        case_id = callbacks.parse_id(raw_id)
+    except callbacks.CallbackDataError:
         log.warning("refused malformed case button from user %s", ctx.event.user_id)
         raise NotAllowed(N_("This button is not valid.")) from None
-    if verb not in VERBS or case_id <= 0:
+    if verb not in VERBS:
         log.warning("refused unknown case button %r from user %s", verb, ctx.event.user_id)
         raise NotAllowed(N_("This button is not valid."))
     return case_id, verb

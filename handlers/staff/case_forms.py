@@ -22,14 +22,21 @@ from handlers.case_card import (
 from handlers.context import Context
 from handlers.errors import NotAllowed, Stale
 from handlers.formatting import N_, STATUS_NAMES, department_name, format_amount, format_date
-from handlers.i18n import Translator, translator
 from handlers.notify import tell_worker
 from handlers.parsing import ParseError, parse_amount, parse_free_text, parse_worker_count
 from handlers.registry import flow, press
 from handlers.replies import Button, EditMessage, SendMessage, escape
 from handlers.staff.actor import Actor, actor_of, ensure_can_act, ensure_can_comment
+from handlers.staff.deadlines import cancel_deadlines
+from handlers.staff.private_form import (
+    close_form,
+    open_private_form,
+    pressed_answer,
+    staff_translator,
+    typed_answer,
+)
 from storage.cases import add_case_event
-from storage.conversations import lock_conversation, save_conversation
+from storage.conversations import save_conversation
 from storage.models import CaseStatus, Department
 from storage.people import department_by_code
 
@@ -55,24 +62,10 @@ class Form:
 
 
 async def start_form(ctx: Context, actor: Actor, view: CaseView, action: str) -> None:
-    """Open the form in the presser's private chat, replacing whatever they had open there."""
-    chat = actor.staff.chat_id if actor.staff else actor.user_id
+    """Open the form in the presser's private chat."""
     form = Form(view.case.id or 0, action, FIRST_STEP[action], {})
-    if chat == ctx.event.chat_id:
-        conversation = ctx.conversation
-    else:
-        conversation = await lock_conversation(ctx.session, chat, ctx.now)
-    save_conversation(
-        ctx.session, conversation, ctx.now, flow=FLOW, step=form.step, data=form.to_json()
-    )
+    chat = await open_private_form(ctx, actor, FLOW, form.step, form.to_json())
     ask(ctx, chat, form, view)
-    if chat != ctx.event.chat_id:
-        ctx.answer(ctx._("I have sent you a private message to finish this."))
-
-
-def staff_translator(ctx: Context) -> Translator:
-    """Staff read the bot in the bureau's language, whatever their Telegram is set to."""
-    return translator(ctx.config.default_language)
 
 
 def button(text: str, step: str, value: str) -> Button:
@@ -134,26 +127,18 @@ def transfer_choices(ctx: Context, view: CaseView) -> list[tuple[str, str]]:
 
 @press(PREFIX)
 async def on_form_press(ctx: Context) -> None:
-    try:
-        step, value = callbacks.unpack(ctx.event.callback_data, prefix=PREFIX, size=2)
-    except callbacks.CallbackDataError:
-        raise NotAllowed(N_("This button is not valid.")) from None
+    value = pressed_answer(ctx, PREFIX, FLOW)
     form = current_form(ctx)
-    if form is None or step != form.step:
-        raise Stale(N_("This question is already answered."))
-    ctx.answer()
-    await advance(ctx, form, value=value)
+    if form is not None:
+        await advance(ctx, form, value=value)
 
 
 @flow(FLOW)
 async def on_form_input(ctx: Context) -> None:
     form = current_form(ctx)
-    if form is None:
-        return
-    if ctx.event.command == "cancel":
-        await close(ctx, translator(ctx.config.default_language)("Cancelled; nothing changed."))
-        return
-    await advance(ctx, form, text=ctx.event.text if ctx.event.command is None else None)
+    if form is not None:
+        value, text = typed_answer(ctx)
+        await advance(ctx, form, value=value, text=text)
 
 
 def current_form(ctx: Context) -> Form | None:
@@ -170,11 +155,11 @@ async def advance(
     """Take one answer; ask the next question, or apply the action when the form is full."""
     _ = staff_translator(ctx)
     if value == "cancel":
-        await close(ctx, _("Cancelled; nothing changed."))
+        close_form(ctx, _("Cancelled; nothing changed."))
         return
     view = await load_case(ctx.session, form.case_id, lock=True)
     if view is None:
-        await close(ctx, _("This case no longer exists; nothing changed."))
+        close_form(ctx, _("This case no longer exists; nothing changed."))
         return
     problem = take_answer(ctx, form, view, value, text)
     if problem is not None:
@@ -197,10 +182,12 @@ async def advance(
                 status=_(STATUS_NAMES[view.case.status]),
             )
     except (NotAllowed, Stale):
-        await close(ctx, None)
+        close_form(ctx, None)
         raise
     await APPLY[form.action](ctx, actor, view, form.values)
-    await close(ctx, _("Done: case {number} is updated.").format(number=view.case.number))
+    if view.case.status not in OPEN_STATUSES:
+        await cancel_deadlines(ctx, view.case)
+    close_form(ctx, _("Done: case {number} is updated.").format(number=view.case.number))
 
 
 def take_answer(
@@ -262,12 +249,6 @@ def next_step(form: Form) -> str | None:
     }[form.action]
     index = order.index(form.step)
     return order[index + 1] if index + 1 < len(order) else None
-
-
-async def close(ctx: Context, message: str | None) -> None:
-    save_conversation(ctx.session, ctx.conversation, ctx.now, flow=None, step=None, data={})
-    if message:
-        ctx.reply(message)
 
 
 async def apply_note(ctx: Context, actor: Actor, view: CaseView, values: dict[str, Any]) -> None:

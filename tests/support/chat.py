@@ -39,11 +39,17 @@ class Bench:
                 self.apply_edit(message)
 
     def apply_edit(self, edit: EditMessage) -> None:
-        for index in range(len(self.sent) - 1, -1, -1):
-            if self.sent[index].chat_id == edit.chat_id and self.sent[index].ref == edit.target_ref:
-                self.sent[index] = replace(self.sent[index], text=edit.text, buttons=edit.buttons)
-                return
-        raise AssertionError(f"edit of a message never sent: {edit.target_ref}")
+        """Find the target by its reference, or by its id (its position in the chat, from 1)."""
+        in_chat = [i for i, m in enumerate(self.sent) if m.chat_id == edit.chat_id]
+        if edit.target_ref is not None:
+            matches = [i for i in in_chat if self.sent[i].ref == edit.target_ref]
+        else:
+            position = (edit.message_id or 0) - 1
+            matches = [in_chat[position]] if 0 <= position < len(in_chat) else []
+        if not matches:
+            raise AssertionError(f"edit of a message never sent: {edit}")
+        index = matches[-1]
+        self.sent[index] = replace(self.sent[index], text=edit.text, buttons=edit.buttons)
 
     def chat(self, user_id: int, *, chat_id: int | None = None, name: str = "Wang") -> "WorkerChat":
         return WorkerChat(
