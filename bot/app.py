@@ -51,6 +51,7 @@ def handler_config(settings: Settings, routing: Routing) -> HandlerConfig:
         case_number_prefix=cases.case_number_prefix,
         daily_case_limit=cases.daily_case_limit,
         case_deadline_days=cases.case_deadline_days,
+        invite_valid_days=cases.invite_valid_days,
         admin_ids=frozenset(settings.bot.admin_ids),
         hard_cases=HardCaseRules(
             min_amount_fen=hard.min_amount_yuan * 100,

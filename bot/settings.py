@@ -101,6 +101,7 @@ class CaseSettings(BaseSettings):
     case_number_prefix: str = Field(default="DX", pattern=r"^[A-Z][A-Z0-9]{0,7}$")
     daily_case_limit: int = Field(default=5, ge=1, le=1000)
     case_deadline_days: int = Field(default=15, ge=1, le=365)
+    invite_valid_days: int = Field(default=7, ge=1, le=90)
 
     @field_validator("time_zone")
     @classmethod

@@ -3,13 +3,12 @@
 import argparse
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import select
 
 from bot.settings import Settings
 from handlers.routing import load_routing
-from handlers.staff.invites import INVITE_VALID_FOR
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Department, StaffRole
@@ -84,7 +83,7 @@ async def _invite(db: Database, args: argparse.Namespace, settings: Settings, no
             county=county,
             created_by="cli",
             at=now,
-            valid_for=INVITE_VALID_FOR,
+            valid_for=timedelta(days=settings.cases.invite_valid_days),
         )
     expires = f"{invite.expires_at:%Y-%m-%d %H:%M} UTC"
     return f"{invite.code}  (send /join {invite.code} to the bot; valid until {expires})"

@@ -46,6 +46,7 @@ class HandlerConfig:
     case_number_prefix: str = "DX"
     daily_case_limit: int = 5
     case_deadline_days: int = 15
+    invite_valid_days: int = 7
     admin_ids: frozenset[int] = frozenset()
     hard_cases: HardCaseRules = HardCaseRules()
 

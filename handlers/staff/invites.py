@@ -1,5 +1,7 @@
 """Becoming staff: an admin creates a one-time code, the person sends ``/join CODE``.
 
+Codes expire after ``INVITE_VALID_DAYS``.
+
 ``/invite handler anding.construction`` · ``/invite lead anding`` · ``/invite lead city`` ·
 ``/invite supervisor``. A code works once, only in a private chat, until it expires.
 """
@@ -17,9 +19,8 @@ from handlers.staff.actor import actor_of, ensure_admin
 from storage.models import Department, Staff, StaffRole
 from storage.staff import create_invite, find_invite, staff_by_user
 
-__all__ = ["INVITE_VALID_FOR", "ROLE_NAMES", "invite", "join"]
+__all__ = ["ROLE_NAMES", "invite", "join"]
 
-INVITE_VALID_FOR = timedelta(days=7)
 ROLE_NAMES = {
     StaffRole.HANDLER: N_("department handler"),
     StaffRole.LEAD: N_("lead"),
@@ -65,7 +66,7 @@ async def invite(ctx: Context) -> None:
         county=county,
         created_by=admin.label,
         at=ctx.now,
-        valid_for=INVITE_VALID_FOR,
+        valid_for=timedelta(days=ctx.config.invite_valid_days),
     )
     scope = department_name(department, ctx.language) if department else (county or "")
     ctx.reply(
