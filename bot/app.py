@@ -6,6 +6,7 @@ import logging
 import signal
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Protocol
 
 from bot.clock import Clock, SystemClock
@@ -17,6 +18,7 @@ from bot.transport import Transport
 from handlers import HandlerConfig
 from handlers.context import HardCaseRules
 from handlers.routing import Routing, load_routing
+from handlers.survey_policy import SurveyPolicy
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.people import sync_departments
@@ -43,7 +45,8 @@ class Runtime:
 
 
 def handler_config(settings: Settings, routing: Routing) -> HandlerConfig:
-    cases, hard = settings.cases, settings.hard_cases
+    cases, hard, surveys = settings.cases, settings.hard_cases, settings.surveys
+    opens, closes = surveys.asking_hours
     return HandlerConfig(
         routing=routing,
         zone=cases.zone,
@@ -58,6 +61,14 @@ def handler_config(settings: Settings, routing: Routing) -> HandlerConfig:
             min_workers=hard.min_workers,
             months_owed=hard.months_owed,
             min_open_per_employer=hard.min_open_per_employer,
+        ),
+        surveys=SurveyPolicy(
+            return_visit_after=timedelta(hours=surveys.return_visit_delay_hours),
+            rebound_check_after=timedelta(days=surveys.rebound_check_days),
+            opens=opens,
+            closes=closes,
+            reminder_after=timedelta(hours=surveys.survey_reminder_hours),
+            max_reminders=surveys.survey_max_reminders,
         ),
     )
 

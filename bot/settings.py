@@ -21,6 +21,7 @@ __all__ = [
     "ScheduleSettings",
     "Settings",
     "SettingsError",
+    "SurveySettings",
     "WebhookSettings",
     "load_settings",
 ]
@@ -151,6 +152,31 @@ class ScheduleSettings(BaseSettings):
     """Local time (TIME_ZONE) of the morning digest, HH:MM."""
 
 
+class SurveySettings(BaseSettings):
+    """When workers are asked after a resolution (return visit, anti-rebound check)."""
+
+    model_config = SettingsConfigDict(**_ENV)
+
+    return_visit_delay_hours: float = Field(default=24, gt=0, le=24 * 60)
+    rebound_check_days: float = Field(default=30, gt=0, le=365)
+    quiet_hours: str = Field(default="09:00-20:00", pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$")
+    survey_reminder_hours: float = Field(default=48, gt=0, le=24 * 30)
+    survey_max_reminders: int = Field(default=2, ge=0, le=10)
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _opening_before_closing(cls, value: str) -> str:
+        opens, closes = (time.fromisoformat(part) for part in value.split("-"))
+        if not opens < closes:
+            raise ValueError("the hours workers may be asked, HH:MM-HH:MM, opening before closing")
+        return value
+
+    @property
+    def asking_hours(self) -> tuple[time, time]:
+        opens, closes = self.quiet_hours.split("-")
+        return time.fromisoformat(opens), time.fromisoformat(closes)
+
+
 class Settings(BaseModel):
     bot: BotSettings
     webhook: WebhookSettings
@@ -159,6 +185,7 @@ class Settings(BaseModel):
     delivery: DeliverySettings
     hard_cases: HardCaseSettings
     schedule: ScheduleSettings
+    surveys: SurveySettings
 
 
 class SettingsError(Exception):
@@ -173,6 +200,7 @@ _PREFIXES: dict[str, type[BaseSettings]] = {
     "delivery": DeliverySettings,
     "hard_cases": HardCaseSettings,
     "schedule": ScheduleSettings,
+    "surveys": SurveySettings,
 }
 
 

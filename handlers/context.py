@@ -20,6 +20,7 @@ from handlers.replies import (
     SendMessage,
 )
 from handlers.routing import Routing
+from handlers.survey_policy import SurveyPolicy
 from storage.models import Conversation, Worker
 
 __all__ = ["Context", "HandlerConfig", "HardCaseRules", "Keyboard", "Unit"]
@@ -47,6 +48,7 @@ class HandlerConfig:
     daily_case_limit: int = 5
     case_deadline_days: int = 15
     invite_valid_days: int = 7
+    surveys: SurveyPolicy = field(default_factory=SurveyPolicy)
     admin_ids: frozenset[int] = frozenset()
     hard_cases: HardCaseRules = HardCaseRules()
 

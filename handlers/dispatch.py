@@ -5,7 +5,7 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers import book_visit, callbacks, menu, registry, staff  # noqa: F401 - self-registering
+from handlers import book_visit, callbacks, menu, registry, staff, surveys  # noqa: F401 - self-registering
 from handlers.context import Context, HandlerConfig
 from handlers.errors import Refusal
 from handlers.events import Event, EventKind

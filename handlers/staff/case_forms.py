@@ -35,6 +35,7 @@ from handlers.staff.private_form import (
     staff_translator,
     typed_answer,
 )
+from handlers.surveys import plan_return_visit
 from storage.cases import add_case_event
 from storage.conversations import save_conversation
 from storage.models import CaseStatus, Department
@@ -346,6 +347,7 @@ async def apply_resolve(ctx: Context, actor: Actor, view: CaseView, values: dict
         data={"before": before, "after": after},
     )
     await refresh_alert(ctx, view)
+    await plan_return_visit(ctx, case)
     outcome = RESOLUTIONS[values["outcome"]]
     if values["outcome"] in PAID:
         await tell_worker(

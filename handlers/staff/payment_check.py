@@ -10,7 +10,7 @@ from datetime import date, datetime, time
 from sqlmodel import col, select
 
 from handlers import callbacks
-from handlers.case_card import OPEN_STATUSES, load_case
+from handlers.case_card import load_case
 from handlers.context import Context, Keyboard, Unit
 from handlers.due_work import due
 from handlers.errors import NotAllowed, Stale
@@ -19,9 +19,10 @@ from handlers.i18n import Translator, translator
 from handlers.registry import press
 from handlers.replies import Button, SendMessage
 from handlers.staff.consultation_card import consultation_named, subject_of, to_worker
+from handlers.surveys.consequences import reopen_case
 from storage.cases import add_case_event
 from storage.due import schedule
-from storage.models import CaseEvent, Consultation, DueTask
+from storage.models import CaseEvent, CaseStatus, Consultation, DueTask
 
 __all__ = ["PAYMENT_CHECK", "plan_payment_check"]
 
@@ -31,6 +32,9 @@ PAYMENT_CHECK = "payment_check"
 PREFIX = "paycheck"
 ASKED_AT = time(18)
 """The evening of the deadline: the money had the whole day to arrive."""
+REOPEN_AS = {"part": "partly", "no": "none"}
+"""A resolved case whose agreed money did not (all) arrive goes back to work, as after a
+return visit answered the same way."""
 CHOICES = {"yes": N_("✅ Yes, all of it"), "part": N_("➗ Only part"), "no": N_("❌ Not yet")}
 REPORTS = {
     "yes": N_(
@@ -65,7 +69,7 @@ async def ask_about_payment(unit: Unit, task: DueTask) -> None:
     if consultation is None or consultation.payment_due is None:
         return
     view = await load_case(unit.session, consultation.case_id)
-    if view is None or view.case.status not in OPEN_STATUSES:
+    if view is None or view.case.status == CaseStatus.REJECTED:
         return
     amount_fen, payment_due = consultation.agreed_amount_fen or 0, consultation.payment_due
 
@@ -130,6 +134,9 @@ async def on_payment_answer(ctx: Context) -> None:
         data={"consultation": consultation.id, "before": before, "after": answer},
     )
     ctx.answer()
+    if answer != "yes" and view.case.status == CaseStatus.RESOLVED:
+        await reopen_case(ctx, view, REOPEN_AS[answer], f"worker:{ctx.event.user_id}")
+        return
     if answer == "yes":
         ctx.reply(ctx._("Thank you! We are glad the money has arrived."))
     else:
@@ -139,6 +146,9 @@ async def on_payment_answer(ctx: Context) -> None:
     _ = translator(ctx.config.default_language)
     report = _(REPORTS[answer]).format(number=view.case.number)
     ctx.send(SendMessage(view.department.chat_id, report))
+    lead_chat = ctx.config.routing.lead_chat_for(view.case.county)
+    if answer != "yes" and lead_chat is not None:
+        ctx.send(SendMessage(lead_chat, report))
 
 
 async def last_answer(ctx: Context, consultation: Consultation) -> str | None:

@@ -26,6 +26,7 @@ from tests.support.clock import FakeClock
 from tests.support.people import make_staff
 
 GROUP = -1001000000101  # 安定区住建局, Anding × construction
+LEADS = -1001000001900  # 安定区 leaders
 OFFICER = 901
 ORDINARY = {"amount": "5万", "workers": "3", "since": "2026-06"}
 """Below the hard-case thresholds, so no escalation messages get in the way."""
@@ -524,6 +525,25 @@ async def test_the_payment_check_asks_the_worker_and_records_the_answer(
     checks = [e for e in await events(bench.db) if e.kind == "payment_check"]
     assert [(e.data["before"], e.data["after"]) for e in checks] == [(None, "no")]
     assert (await the_case(bench.db)).status == CaseStatus.RECEIVED
+    assert "has not arrived" in bench.to(LEADS)[-1].text
+
+
+async def test_a_resolved_case_whose_agreed_money_did_not_arrive_is_reopened(
+    consultation: Consultation, private: WorkerChat, worker: WorkerChat, bench: Bench
+) -> None:
+    await record_agreement(private, bench)
+    async with bench.db.transaction() as session:
+        case = (await session.exec(select(Case))).one()
+        case.status, case.resolved_at = CaseStatus.RESOLVED, bench.clock.now()
+        session.add(case)
+    bench.clock.current = datetime(2026, 12, 10, 10, tzinfo=UTC)
+    await run_due(bench, "payment_check")
+    await worker.press("Only part")
+    case = await the_case(bench.db)
+    assert (case.status, case.resolved_at) == (CaseStatus.REOPENED, None)
+    assert "reopened" in bench.to(GROUP)[-2].text
+    assert case.number in bench.to(LEADS)[-1].text
+    assert any(e.kind == "reopened" for e in await events(bench.db))
 
 
 @pytest.mark.parametrize(
