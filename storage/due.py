@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.models import DueStatus, DueTask
 from storage.upsert import insert_for
 
-__all__ = ["cancel", "claim_due_tasks", "finish_task", "schedule"]
+__all__ = ["cancel", "claim_due_tasks", "finish_task", "schedule", "schedule_once"]
 
 
 async def schedule(
@@ -42,6 +42,26 @@ async def schedule(
             index_elements=["kind", "subject"],
             set_={"due_at": due_at, "status": DueStatus.PENDING, "data": data or {}},
         )
+    )
+
+
+async def schedule_once(
+    session: AsyncSession, kind: str, subject: str, due_at: datetime, at: datetime
+) -> None:
+    """Plan ``kind`` for ``subject`` unless it is planned or done already: for work that must
+    happen once (a day's digest, a week's report), where ``schedule`` would revive it."""
+    await session.exec(
+        insert_for(session, DueTask)
+        .values(
+            kind=kind,
+            subject=subject,
+            due_at=due_at,
+            status=DueStatus.PENDING,
+            attempts=0,
+            data={},
+            created_at=at,
+        )
+        .on_conflict_do_nothing(index_elements=["kind", "subject"])
     )
 
 

@@ -19,8 +19,8 @@ from handlers.due_work import due
 from handlers.formatting import N_, STATUS_NAMES, department_name, format_date
 from handlers.i18n import Translator, translator
 from handlers.replies import SendMessage, escape
-from storage.models import Case, Department, DueStatus, DueTask
-from storage.upsert import insert_for
+from storage.due import schedule_once
+from storage.models import Case, Department, DueTask
 
 __all__ = ["DIGEST", "morning_digest", "plan_digest"]
 
@@ -45,20 +45,8 @@ Row = tuple[Case, Department]
 async def plan_digest(unit: Unit, at: time) -> None:
     """Plan the digest of today (local) at ``at``, unless it is planned or sent already."""
     day = unit.local_now.date()
-    statement = (
-        insert_for(unit.session, DueTask)
-        .values(
-            kind=DIGEST,
-            subject=f"digest:{day.isoformat()}",
-            due_at=datetime.combine(day, at, unit.config.zone),
-            status=DueStatus.PENDING,
-            attempts=0,
-            data={},
-            created_at=unit.now,
-        )
-        .on_conflict_do_nothing(index_elements=["kind", "subject"])
-    )
-    await unit.session.exec(statement)
+    due_at = datetime.combine(day, at, unit.config.zone)
+    await schedule_once(unit.session, DIGEST, f"digest:{day.isoformat()}", due_at, unit.now)
 
 
 @due(DIGEST)

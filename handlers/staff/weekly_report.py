@@ -17,9 +17,9 @@ from handlers.i18n import translator
 from handlers.replies import SendMessage, SendPhoto, escape
 from handlers.report_files import chart_upload
 from storage.case_queries import EVERY_CASE
+from storage.due import schedule_once
 from storage.figures import weekly_tallies
-from storage.models import DueStatus, DueTask
-from storage.upsert import insert_for
+from storage.models import DueTask
 
 __all__ = ["WEEKLY_REPORT", "next_report_at", "plan_weekly_report", "send_weekly_report"]
 
@@ -41,20 +41,8 @@ async def plan_weekly_report(unit: Unit) -> None:
     """Plan the next Monday's report, unless it is planned or sent already."""
     due_at = next_report_at(unit.local_now)
     year, week, _day = due_at.isocalendar()
-    statement = (
-        insert_for(unit.session, DueTask)
-        .values(
-            kind=WEEKLY_REPORT,
-            subject=f"weekly:{year}-W{week:02d}",
-            due_at=due_at,
-            status=DueStatus.PENDING,
-            attempts=0,
-            data={},
-            created_at=unit.now,
-        )
-        .on_conflict_do_nothing(index_elements=["kind", "subject"])
-    )
-    await unit.session.exec(statement)
+    subject = f"weekly:{year}-W{week:02d}"
+    await schedule_once(unit.session, WEEKLY_REPORT, subject, due_at, unit.now)
 
 
 @due(WEEKLY_REPORT)

@@ -32,10 +32,21 @@ def driver(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
+def bot_env() -> dict[str, str]:
+    """Extra settings for the bot process; a test module overrides this fixture to set some."""
+    return {}
+
+
+@pytest.fixture
 async def bot(
-    fake: FakeBotAPI, database_url: str, tmp_path: Path, mode: str, driver: str
+    fake: FakeBotAPI,
+    database_url: str,
+    tmp_path: Path,
+    mode: str,
+    driver: str,
+    bot_env: dict[str, str],
 ) -> AsyncIterator[BotProcess]:
-    process = BotProcess(fake, database_url, tmp_path, mode=mode, driver=driver)
+    process = BotProcess(fake, database_url, tmp_path, mode=mode, driver=driver, extra_env=bot_env)
     await process.start()
     yield process
     code = await process.stop()

@@ -1,7 +1,6 @@
 """A consultation and a walk-in case, through the real aiogram client and the fake Bot API."""
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -19,16 +18,9 @@ OFFICER = 9102
 
 
 @pytest.fixture
-async def bot(
-    fake: FakeBotAPI, database_url: str, tmp_path: Path, mode: str
-) -> AsyncIterator[BotProcess]:
-    """The aiogram driver, with staff texts in English so the test can read them."""
-    env = {"DEFAULT_LANGUAGE": "en"}
-    process = BotProcess(fake, database_url, tmp_path, mode=mode, extra_env=env)
-    await process.start()
-    yield process
-    assert await process.stop() == 0, process.output()
-    assert "Traceback" not in process.output(), process.output()
+def bot_env() -> dict[str, str]:
+    """Staff texts in English, so the test can read them."""
+    return {"DEFAULT_LANGUAGE": "en"}
 
 
 @pytest.fixture

@@ -1,8 +1,5 @@
 """Staff take a case from alert to transfer through the real client and the fake Bot API."""
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 from sqlmodel import select
 
@@ -20,14 +17,8 @@ TRANSPORT_CHAT = -1001000000102
 
 
 @pytest.fixture
-async def bot(
-    fake: FakeBotAPI, database_url: str, tmp_path: Path, mode: str
-) -> AsyncIterator[BotProcess]:
-    env = {"BOT_ADMIN_IDS": f"[{ADMIN}]", "DEFAULT_LANGUAGE": "en"}
-    process = BotProcess(fake, database_url, tmp_path, mode=mode, extra_env=env)
-    await process.start()
-    yield process
-    assert await process.stop() == 0, process.output()
+def bot_env() -> dict[str, str]:
+    return {"BOT_ADMIN_IDS": f"[{ADMIN}]", "DEFAULT_LANGUAGE": "en"}
 
 
 async def case_events(database_url: str) -> list[str]:

@@ -5,8 +5,7 @@ Staff read the bot in the bureau's language (Chinese), so texts are compared thr
 """
 
 import io
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
+from collections.abc import Callable
 
 import openpyxl
 import pytest
@@ -28,21 +27,17 @@ _ = translator("zh")
 
 
 @pytest.fixture
-async def bot(
-    fake: FakeBotAPI, database_url: str, tmp_path: Path, mode: str
-) -> AsyncIterator[BotProcess]:
-    process = BotProcess(fake, database_url, tmp_path, mode=mode, driver="aiogram")
-    await process.start()
+async def seeded(bot: BotProcess, database_url: str) -> BotProcess:
+    """The running bot's database holds November's hand-computed cases and a supervisor."""
     database = Database(database_url)
     await seed_november(database)
     await make_staff(database, FakeClock(), SUPERVISOR, StaffRole.SUPERVISOR)
     await database.dispose()
-    yield process
-    assert await process.stop() == 0, process.output()
+    return bot
 
 
 async def test_a_supervisor_gets_the_figures_the_chart_and_the_export(
-    fake: FakeBotAPI, bot: BotProcess
+    fake: FakeBotAPI, seeded: BotProcess
 ) -> None:
     supervisor = fake.user(SUPERVISOR, "Zhao")
     mark = fake.mark(SUPERVISOR)
