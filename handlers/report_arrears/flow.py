@@ -26,7 +26,7 @@ from handlers.report_arrears.steps import (
 from handlers.report_arrears.submit import file_for_worker, submit_report, under_daily_limit
 from storage.conversations import save_conversation
 
-__all__ = ["FLOW", "begin", "on_event", "resume"]
+__all__ = ["FLOW", "begin", "begin_prefilled", "on_event", "resume"]
 
 FLOW = "report"
 REVIEW = "review"
@@ -72,6 +72,21 @@ async def begin(ctx: Context, *, for_walk_in: bool = False) -> None:
         )
     ctx.reply(intro.format(n=len(STEPS)))
     ask(ctx, STEPS[0].name)
+
+
+async def begin_prefilled(ctx: Context, answers: dict[str, Any], intro: str) -> None:
+    """A report that starts at the first question ``answers`` leaves open; everything stays
+    changeable on the review screen. A report already in progress is resumed instead."""
+    if ctx.conversation.flow == FLOW:
+        await resume(ctx)
+        return
+    if not await under_daily_limit(ctx):
+        return
+    ctx.conversation.data = {"answers": dict(answers)}
+    first = next(step.name for step in STEPS if step.name not in answers)
+    save(ctx, first)
+    ctx.reply(intro)
+    ask(ctx, first)
 
 
 async def resume(ctx: Context) -> None:

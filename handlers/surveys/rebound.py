@@ -13,9 +13,7 @@ from handlers.formatting import N_
 from handlers.i18n import translator
 from handlers.menu import main_menu_buttons
 from handlers.replies import SendMessage
-from handlers.report_arrears import flow as report
-from handlers.report_arrears.steps import STEPS
-from handlers.report_arrears.submit import under_daily_limit
+from handlers.report_arrears.flow import begin_prefilled
 from handlers.surveys.record import Answer, record
 from storage.models import Case
 
@@ -45,26 +43,16 @@ async def take_new_arrears(ctx: Context, answer: Answer, value: str) -> None:
 
 
 async def report_again(ctx: Context, case: Case) -> None:
-    """A new report that starts at the first question the old case does not answer."""
-    if ctx.conversation.flow == report.FLOW:
-        await report.resume(ctx)
-        return
-    if not await under_daily_limit(ctx):
-        return
+    """A new report with the worker's details and the old case's county and kind of work."""
     answers: dict[str, Any] = {
         "name": case.reporter_name,
         "phone": case.reporter_phone,
         "county": case.county,
         "sector": case.sector,
     }
-    ctx.conversation.data = {"answers": answers}
-    first = next(step.name for step in STEPS if step.name not in answers)
-    report.save(ctx, first)
-    ctx.reply(
-        ctx._(
-            "We are sorry to hear that. Let's report it. Your name, phone number, county and "
-            "kind of work are filled in from your last case; you can change any of them on the "
-            "review screen before you send the report."
-        )
+    intro = ctx._(
+        "We are sorry to hear that. Let's report it. Your name, phone number, county and "
+        "kind of work are filled in from your last case; you can change any of them on the "
+        "review screen before you send the report."
     )
-    report.ask(ctx, first)
+    await begin_prefilled(ctx, answers, intro)
