@@ -7,8 +7,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers import book_visit, callbacks, menu, registry, staff, surveys  # noqa: F401 - self-registering
 from handlers.context import Context, HandlerConfig
-from handlers.errors import Refusal
+from handlers.errors import NotAllowed, Refusal
 from handlers.events import Event, EventKind
+from handlers.formatting import N_
 from handlers.replies import Outgoing
 from handlers.report_arrears import flow as report
 from storage.models import Conversation
@@ -53,6 +54,9 @@ async def route(ctx: Context) -> None:
         return
     if event.is_private:
         await on_private(ctx)
+    elif event.kind == EventKind.CALLBACK:
+        log.warning("refused unknown button data in chat %s", event.chat_id)
+        raise NotAllowed(N_("This button is not valid."))
 
 
 async def on_private(ctx: Context) -> None:

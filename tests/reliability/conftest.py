@@ -1,0 +1,75 @@
+"""Reliability fixtures: a fast fake Bot API, a throwaway PostgreSQL cluster, figures tables.
+
+Every reliability test fills a ``figures`` table; the tables are printed, written to the
+results folder (see ``tests.reliability.figures``) and repeated in pytest's terminal summary,
+so the numbers are visible with or without ``-s``.
+"""
+
+from collections.abc import AsyncIterator, Generator, Iterator
+
+import pytest
+
+from tests.fake_bot_api import FakeBotAPI
+from tests.reliability.figures import Figures, results_dir
+from tests.reliability.pg_cluster import PgCluster, find_binaries
+
+SPEED = 50.0
+"""The fake's limits and the bot's delivery settings, scaled up together."""
+
+_TABLES = pytest.StashKey[list[str]]()
+_REPORT = pytest.StashKey[pytest.TestReport]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if report.when == "call" or (report.when == "setup" and report.failed):
+        item.stash[_REPORT] = report
+    return report
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    tables = terminalreporter.config.stash.get(_TABLES, [])
+    if tables:
+        terminalreporter.section("reliability figures")
+        for table in tables:
+            terminalreporter.write_line(table)
+        terminalreporter.write_line(f"(also in {results_dir()})")
+
+
+@pytest.fixture
+def figures(request: pytest.FixtureRequest) -> Iterator[Figures]:
+    table = Figures(request.node.name)
+    yield table
+    report = request.node.stash.get(_REPORT, None)
+    outcome = report.outcome if report is not None else "unknown"
+    table.add("duration (s)", round(table.elapsed(), 1))
+    table.save(outcome)
+    rendered = table.render(outcome)
+    print("\n" + rendered)
+    request.config.stash.setdefault(_TABLES, []).append(rendered)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeBotAPI]:
+    api = FakeBotAPI(speed=SPEED, webhook_retry_delay=0.05)
+    await api.start()
+    yield api
+    await api.stop()
+
+
+@pytest.fixture
+async def pg_cluster() -> AsyncIterator[PgCluster]:
+    """A PostgreSQL server of the test's own, running; stopped and deleted afterwards."""
+    binaries = find_binaries()
+    if binaries is None:
+        pytest.skip("no PostgreSQL binaries (initdb, pg_ctl) on this machine")
+    cluster = PgCluster(binaries)
+    try:
+        await cluster.init()
+        await cluster.start()
+        yield cluster
+    finally:
+        await cluster.destroy()
