@@ -48,9 +48,8 @@ async def running(
     try:
         yield sender
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        sender.stop()
+        await asyncio.wait_for(task, 30)
 
 
 async def settled(db: Database, count: int) -> list[OutboxMessage]:
