@@ -8,8 +8,10 @@ writes the outbox and marks the inbox row done.
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -21,7 +23,7 @@ from storage.conversations import lock_conversation
 from storage.db import Database
 from storage.models import InboxStatus
 
-__all__ = ["Pipeline"]
+__all__ = ["Pipeline", "storable"]
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +53,7 @@ class Pipeline:
 
     async def accept(self, events: Sequence[Event]) -> None:
         """Make updates durable; raises if the database cannot take them (do not confirm then)."""
-        rows = [(e.update_id, e.chat_id, e.to_json()) for e in events]
+        rows = [(e.update_id, e.chat_id, storable(e).to_json()) for e in events]
         async with self._db.transaction() as session:
             stored = await inbox.store(session, rows, self._clock.now())
         self.stats["duplicates"] += len(rows) - stored
@@ -148,6 +150,23 @@ class Pipeline:
             error = repr(failure.__cause__)
             await inbox.finish(session, failure.event_id, InboxStatus.FAILED, now, error)
             await outbox.enqueue(session, (to_row(m) for m in apology_for(failure.event)), now)
+
+
+def storable(event: Event) -> Event:
+    """The event without NUL characters and lone surrogates, which PostgreSQL cannot keep in a
+    text column: a NUL in a document's name made the chat's Submit fail for ever (the pipeline
+    retries database errors), so the chat waited for ever. Nobody types them; a client or a
+    forged update can send them."""
+    changes: dict[str, Any] = {
+        field.name: _storable_text(value)
+        for field in dataclasses.fields(event)
+        if isinstance(value := getattr(event, field.name), str) and _storable_text(value) != value
+    }
+    return dataclasses.replace(event, **changes) if changes else event
+
+
+def _storable_text(text: str) -> str:
+    return "".join(c for c in text if c != "\x00" and not 0xD800 <= ord(c) <= 0xDFFF)
 
 
 class HandlerFailed(Exception):

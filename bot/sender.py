@@ -125,8 +125,11 @@ class Sender:
             return []
 
     async def _idle_time(self) -> float:
-        async with self._db.reader() as session:
-            due = await outbox.next_due_at(session)
+        try:
+            async with self._db.reader() as session:
+                due = await outbox.next_due_at(session)
+        except Exception:
+            return IDLE_POLL  # the database is away: the next claim says so, and waits
         if due is None:
             return IDLE_POLL
         return min(IDLE_POLL, max(0.01, (due - self._clock.now()).total_seconds()))
@@ -135,7 +138,12 @@ class Sender:
         assert row.id is not None
         unordered = row.method in outbox.UNORDERED_METHODS
         async with self._slots:
-            payload = await self._resolve_target(row)
+            try:
+                payload = await self._resolve_target(row)
+            except Exception:
+                # The database is away: try the row again later rather than hold its claim.
+                await self._retry(row, self._backoff(row.attempts), "could not read the outbox")
+                return
             if payload is None:
                 self.stats["failed"] += 1
                 await self._settle(row, OutboxStatus.FAILED, "the message to edit was never sent")
