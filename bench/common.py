@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import asyncpg
+from sqlalchemy import text
 
 from bot.settings import DatabaseSettings, Settings, load_settings
 from handlers.routing import load_routing
@@ -31,6 +31,7 @@ __all__ = [
     "machine",
     "percentile",
     "print_table",
+    "process_cpu_seconds",
     "process_rss_mb",
     "write_results",
 ]
@@ -142,20 +143,16 @@ def chosen_databases(choice: str) -> list[str]:
 async def fresh_database(kind: str, directory: Path) -> str:
     """An empty, migrated database with the example routing's departments; its URL."""
     if kind == "sqlite":
-        path = directory / "bench.sqlite3"
-        for leftover in directory.glob("bench.sqlite3*"):
-            leftover.unlink()
-        url = f"sqlite+aiosqlite:///{path}"
+        url = f"sqlite+aiosqlite:///{remove_sqlite_files(directory)}"
     else:
         url = DatabaseSettings(database_url=os.environ[PG_ENV]).database_url
-        connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
-        try:
-            await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-        finally:
-            await connection.close()
-    await upgrade(url)
     db = Database(url)
     try:
+        if kind == "postgresql":
+            async with db.engine.begin() as connection:
+                await connection.execute(text("DROP SCHEMA public CASCADE"))
+                await connection.execute(text("CREATE SCHEMA public"))
+        await upgrade(url)
         async with db.transaction() as session:
             await sync_departments(session, load_routing(ROUTING).departments.values())
     finally:
@@ -163,7 +160,20 @@ async def fresh_database(kind: str, directory: Path) -> str:
     return url
 
 
+def remove_sqlite_files(directory: Path) -> Path:
+    """The benchmark's SQLite file in ``directory``, with any earlier one (and its WAL) gone."""
+    for leftover in directory.glob("bench.sqlite3*"):
+        leftover.unlink()
+    return directory / "bench.sqlite3"
+
+
 def bench_settings(**overrides: str) -> Settings:
     """The bot's settings as ``load_settings`` reads them, with the example routing."""
     os.environ.update({"ROUTING_FILE": str(ROUTING), **overrides})
     return load_settings()
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -61,14 +61,11 @@ async def bulk_insert(db: Database, model: Any, rows: Sequence[dict[str, Any]]) 
     dialect = db.engine.dialect
     columns = list(rows[0])
     processors = [
-        (name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
-        for name in columns
+        (name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in columns
     ]
 
     def records(chunk: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
-        return [
-            tuple(row[n] if p is None else p(row[n]) for n, p in processors) for row in chunk
-        ]
+        return [tuple(row[n] if p is None else p(row[n]) for n, p in processors) for row in chunk]
 
     async with db.engine.begin() as connection:
         driver = await raw_driver(connection)
@@ -105,7 +102,8 @@ async def move_sequence_past(db: Database, table: Table) -> None:
 async def department_id(db: Database, code: str = DEPARTMENT) -> int:
     async with db.reader() as session:
         found = (await session.exec(select(Department.id).where(Department.code == code))).one()
-    return int(found)
+    assert found is not None
+    return found
 
 
 def workers(count: int, first_id: int, at: datetime) -> Iterator[dict[str, Any]]:

@@ -89,7 +89,7 @@ async def main() -> None:
     add_database_options(parser, default="both")
     parser.add_argument("--sizes", default="1000,1000000", help="pending rows, comma-separated")
     parser.add_argument("--due", type=int, default=10, help="tasks due at each timed sweep")
-    parser.add_argument("--rounds", type=int, default=5, help="timed sweeps with tasks due")
+    parser.add_argument("--rounds", type=int, default=10, help="timed sweeps with tasks due")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     runs = []
