@@ -13,6 +13,7 @@ from pathlib import Path
 
 from tests.e2e.botprocess import BotProcess
 from tests.fake_bot_api import FakeBotAPI
+from tests.reliability.waiting import until
 
 __all__ = ["ReliableBot", "delivery_env"]
 
@@ -79,12 +80,16 @@ class ReliableBot(BotProcess):
         self.starts += 1
 
     async def wait_ready(self) -> None:
-        assert self.process is not None
-        async with asyncio.timeout(READY_TIMEOUT):
-            while len(self.fake.calls(self.ready_method)) <= self._seen:
-                if self.process.returncode is not None:
-                    raise AssertionError(f"the bot exited at start:\n{self.output()[-5000:]}")
-                await asyncio.sleep(0.05)  # polling the fake's record, bounded by the timeout
+        """Until the bot asks Telegram for updates (polling) or registers its webhook."""
+        process = self.process
+        assert process is not None
+
+        async def receiving() -> bool:
+            if process.returncode is not None:
+                raise AssertionError(f"the bot exited at start:\n{self.output()[-5000:]}")
+            return len(self.fake.calls(self.ready_method)) > self._seen
+
+        await until(receiving, READY_TIMEOUT, every=0.05, what="the bot receiving")
 
     async def start(self) -> None:
         await self.spawn()

@@ -5,13 +5,17 @@ results folder (see ``tests.reliability.figures``) and repeated in pytest's term
 so the numbers are visible with or without ``-s``.
 """
 
-from collections.abc import AsyncIterator, Generator, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.fake_bot_api import FakeBotAPI
+from tests.reliability.botctl import ReliableBot
 from tests.reliability.figures import Figures, results_dir
 from tests.reliability.pg_cluster import PgCluster, find_binaries
+from tests.support.databases import fresh_database_url, postgres_url
 
 SPEED = 50.0
 """The fake's limits and the bot's delivery settings, scaled up together."""
@@ -53,6 +57,13 @@ def figures(request: pytest.FixtureRequest) -> Iterator[Figures]:
 
 
 @pytest.fixture
+async def one_database_url(tmp_path: Path) -> str:
+    """PostgreSQL (TEST_DATABASE_URL, emptied) when configured, else a new SQLite file: for
+    scenarios whose point is not the database, run once rather than once per kind."""
+    return await fresh_database_url("postgresql" if postgres_url() else "sqlite", str(tmp_path))
+
+
+@pytest.fixture
 async def fake() -> AsyncIterator[FakeBotAPI]:
     api = FakeBotAPI(speed=SPEED, webhook_retry_delay=0.05)
     await api.start()
@@ -73,3 +84,24 @@ async def pg_cluster() -> AsyncIterator[PgCluster]:
         yield cluster
     finally:
         await cluster.destroy()
+
+
+BotFactory = Callable[..., ReliableBot]
+
+
+@pytest.fixture
+async def make_bot(fake: FakeBotAPI, tmp_path: Path) -> AsyncIterator[BotFactory]:
+    """``make_bot(database_url, name="a", **options)``: a bot process, killed at the end if a
+    failing test left it running."""
+    made: list[ReliableBot] = []
+
+    def make(database_url: str, name: str = "bot", **options: Any) -> ReliableBot:
+        options.setdefault("speed", SPEED)
+        bot = ReliableBot(fake, database_url, tmp_path / name, **options)
+        made.append(bot)
+        return bot
+
+    yield make
+    for bot in made:
+        if bot.alive:
+            await bot.kill()

@@ -10,6 +10,7 @@ stop halfway (they were interrupted) and later come back with /report to continu
 import asyncio
 import random
 import re
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -52,18 +53,25 @@ def previous_month(today: date, months: int) -> str:
     return f"{index // 12}-{index % 12 + 1:02d}"
 
 
+def place_of(n: int) -> tuple[str, str]:
+    """Worker ``n``'s county and kind of work: spread over 16 departments."""
+    return COUNTIES[n % len(COUNTIES)], SECTORS[(n // len(COUNTIES)) % len(SECTORS)]
+
+
 def report_script(n: int, today: date) -> list[Turn]:
     """A worker's whole report in English, typed where typing is allowed, no hard case.
 
     County and sector vary with ``n`` (so alerts go to many department chats); the employer is
     the worker's own (three open cases of one employer would make a hard case).
     """
-    county, sector = COUNTIES[n % len(COUNTIES)], SECTORS[(n // len(COUNTIES)) % len(SECTORS)]
+    county, sector = place_of(n)
     phone = f"139 {n % 10_000:04d} {(n * 7) % 10_000:04d}"
     return [
         Turn("text", "/start", ("choose your language",)),
         Turn("press", "English", ("What would you like to do?",)),
-        Turn("press", "Report unpaid wages", ("Let's report your unpaid wages", "What is your name?")),
+        Turn(
+            "press", "Report unpaid wages", ("Let's report your unpaid wages", "What is your name?")
+        ),
         Turn("text", "Wang Wu", ("Your phone number",), "name"),
         Turn("text", phone, ("Phone number saved", "Choose the county"), "phone"),
         Turn("text", county, ("What kind of work was it?",), "county"),
@@ -112,8 +120,12 @@ class CrowdWorker:
     script: Sequence[Turn]
     stop_after: int | None = None
     """Leave after this many turns (mid-report); None: to the end."""
+    county: str = ""
+    sector: str = ""
     turns_done: int = 0
     expected: list[str] = field(default_factory=list)
+    sent: list[tuple[float, int]] = field(default_factory=list)
+    """(monotonic time, update id) of every update this worker caused."""
     confirmation: BotMessage | None = None
     user: FakeUser = field(init=False)
 
@@ -153,10 +165,11 @@ class CrowdWorker:
     async def take(self, turn: Turn) -> BotMessage:
         mark = self.fake.mark(self.chat_id)
         if turn.kind == "text":
-            self.user.send_text(turn.value)
+            update = self.user.send_text(turn.value)
         else:
             message, label = self.button(turn.value)
-            self.user.press(message, label)
+            update = self.user.press(message, label)
+        self.sent.append((time.monotonic(), int(update["update_id"])))
         self.expected.extend(turn.expect)
         self.turns_done += 1
         last = turn.expect[-1]
@@ -168,7 +181,8 @@ class CrowdWorker:
         """Type every turn at once, as someone pasting answers without reading the replies."""
         for turn in turns:
             assert turn.kind == "text"
-            self.user.send_text(turn.value)
+            update = self.user.send_text(turn.value)
+            self.sent.append((time.monotonic(), int(update["update_id"])))
             self.expected.extend(turn.expect)
             self.turns_done += 1
 
@@ -215,8 +229,15 @@ class Crowd:
         for n in range(count):
             script = report_script(n, today)
             stop = chooser.randrange(4, len(script) - 2) if chooser.random() < interrupted else None
-            workers.append(CrowdWorker(fake, first_user + n, script, stop_after=stop))
+            county, sector = place_of(n)
+            workers.append(
+                CrowdWorker(fake, first_user + n, script, stop, county=county, sector=sector)
+            )
         return cls(workers)
+
+    def updates_sent(self, since: float = 0.0, until: float = float("inf")) -> list[int]:
+        """Ids of the updates the workers caused between two monotonic times."""
+        return sorted(u for w in self.workers for at, u in w.sent if since <= at < until)
 
     @property
     def planned_turns(self) -> int:
@@ -238,8 +259,4 @@ class Crowd:
                 group.create_task(worker.run(self.progressed, think))
 
     def department_chats(self, routing: Routing) -> set[int]:
-        return {
-            routing.department_for(county, sector).chat_id
-            for county in COUNTIES
-            for sector in SECTORS
-        }
+        return {routing.department_for(w.county, w.sector).chat_id for w in self.workers}

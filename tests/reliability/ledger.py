@@ -8,7 +8,6 @@ whether Telegram had run it), at most as often as the row's ``ambiguous`` count.
 is a duplicate the bot should never have sent.
 """
 
-import asyncio
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +17,7 @@ from sqlmodel import col, select
 from storage.db import Database
 from storage.models import InboxEvent, InboxStatus, OutboxMessage, OutboxStatus
 from tests.fake_bot_api import BotMessage, FakeBotAPI
+from tests.reliability.waiting import until
 
 __all__ = ["ChatAudit", "Ledger", "backlog", "load_ledger", "wait_until_settled"]
 
@@ -138,7 +138,9 @@ async def load_ledger(database_url: str, fake: FakeBotAPI) -> Ledger:
     database = Database(database_url)
     try:
         async with database.reader() as session:
-            found = (await session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id)))).all()
+            found = (
+                await session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id)))
+            ).all()
     finally:
         await database.dispose()
     rows = [
@@ -179,17 +181,21 @@ async def backlog(database_url: str) -> tuple[int, int]:
     return len(inbox), len(outbox)
 
 
-async def wait_until_settled(database_url: str, fake: FakeBotAPI, timeout: float) -> None:  # noqa: ASYNC109
+async def wait_until_settled(
+    database_url: str,
+    fake: FakeBotAPI,
+    timeout: float,  # noqa: ASYNC109 - a deadline for the condition, not for one call
+) -> None:
     """Until Telegram has no update left to give and the bot nothing left to handle or send."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        inbox, outbox = await backlog(database_url)
-        if not fake.pending_updates and inbox == 0 and outbox == 0:
-            return
-        if loop.time() > deadline:
-            raise AssertionError(
-                f"not settled after {timeout}s: {len(fake.pending_updates)} updates at Telegram, "
-                f"{inbox} in the inbox, {outbox} in the outbox"
-            )
-        await asyncio.sleep(0.25)  # polling the database, bounded by the deadline
+    left: tuple[int, int] = (0, 0)
+
+    async def settled() -> bool:
+        nonlocal left
+        left = await backlog(database_url)
+        return not fake.pending_updates and left == (0, 0)
+
+    await until(
+        settled,
+        timeout,
+        what=f"settling (left: {len(fake.pending_updates)} at Telegram, inbox/outbox {left})",
+    )
