@@ -6,18 +6,10 @@ from sqlmodel import col, select
 
 from storage.models import Case, Conversation, Survey, SurveyStatus
 from tests.support.chat import Bench, WorkerChat
-from tests.unit.test_return_visit import (
-    GROUP,
-    bench,
-    event_kinds,
-    rate,
-    surveys,
-    sweep,
-    worker,
-)
+from tests.support.surveys import GROUP, bench, event_kinds, rate, surveys, sweep, worker
 
 __all__ = ["bench", "worker"]
-"""The return visit's fixtures, shared: a bench in English and a worker with a filed case."""
+"""Fixtures from ``tests.support.surveys``, imported so pytest finds them."""
 
 QUESTION = "Has anyone owed you wages again"
 

@@ -4,52 +4,35 @@ The due-work sweep runs with the fake clock; what it writes to the outbox joins 
 record, so the worker can press the buttons of a survey as they would in Telegram.
 """
 
-from dataclasses import replace
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from sqlmodel import col, select
 
-from bot.scheduler import run_due_work
-from handlers import HandlerConfig
-from handlers.context import Unit
 from handlers.events import EventKind
-from handlers.replies import Button, SendMessage
-from handlers.surveys import plan_return_visit
 from storage.db import Database
-from storage.models import (
-    Case,
-    CaseEvent,
-    CaseStatus,
-    DueStatus,
-    DueTask,
-    OutboxMessage,
-    Survey,
-    SurveyStatus,
-)
-from tests.support.chat import Bench, WorkerChat, complete_report
-from tests.support.clock import FakeClock
+from storage.models import Case, CaseStatus, DueStatus, DueTask, SurveyStatus
+from tests.support.chat import Bench, WorkerChat
 from tests.support.people import make_staff
+from tests.support.surveys import (
+    GROUP,
+    QUESTION,
+    ask_return_visit,
+    bench,
+    event_kinds,
+    rate,
+    resolve,
+    return_visit,
+    surveys,
+    sweep,
+    worker,
+)
 
-GROUP = -1001000000101
-"""安定区住建局, which owns an Anding construction case."""
+__all__ = ["bench", "worker"]
+"""Fixtures from ``tests.support.surveys``, imported so pytest finds them."""
+
 LEADS = -1001000001900
 SUPERVISORS = -1001000000002
-QUESTION = "Have you received the money?"
-
-
-@pytest.fixture
-def bench(db: Database, config: HandlerConfig, clock: FakeClock) -> Bench:
-    return Bench(db, replace(config, default_language="en"), clock)
-
-
-@pytest.fixture
-async def worker(bench: Bench) -> WorkerChat:
-    chat = bench.chat(501)
-    # below the hard-case thresholds, so filing sends nothing to leaders or supervisors
-    await complete_report(chat, amount="5万", workers="3", since="2026-06")
-    return chat
 
 
 async def the_case(db: Database) -> Case:
@@ -57,67 +40,6 @@ async def the_case(db: Database) -> Case:
         case = (await session.exec(select(Case).order_by(col(Case.id)))).first()
     assert case is not None
     return case
-
-
-async def resolve(bench: Bench, outcome: str = "paid_in_full") -> Case:
-    """Resolve the first case directly and plan its surveys, as ``apply_resolve`` ends."""
-    now = bench.clock.now()
-    async with bench.db.transaction() as session:
-        case = (await session.exec(select(Case).order_by(col(Case.id)))).first()
-        assert case is not None
-        case.status, case.outcome, case.resolved_at = CaseStatus.RESOLVED, outcome, now
-        session.add(case)
-        await plan_return_visit(Unit(session, bench.config, now), case)
-    return case
-
-
-def from_outbox(row: OutboxMessage) -> SendMessage:
-    markup: dict[str, Any] = row.payload.get("reply_markup", {})
-    buttons = tuple(
-        tuple(Button(b["text"], b["callback_data"]) for b in line)
-        for line in markup.get("inline_keyboard", [])
-    )
-    return SendMessage(row.chat_id, row.payload["text"], buttons, ref=row.ref)
-
-
-async def sweep(bench: Bench) -> int:
-    """Run due work as the scheduler does; the messages it writes join the bench's record."""
-    async with bench.db.reader() as session:
-        seen = (await session.exec(select(OutboxMessage.id))).all()
-    taken = await run_due_work(bench.db, bench.config, bench.clock, limit=1000)
-    async with bench.db.reader() as session:
-        rows = await session.exec(
-            select(OutboxMessage)
-            .where(col(OutboxMessage.id).not_in(seen), OutboxMessage.method == "sendMessage")
-            .order_by(col(OutboxMessage.id))
-        )
-        bench.sent.extend(from_outbox(row) for row in rows)
-    return taken
-
-
-async def surveys(db: Database) -> list[Survey]:
-    async with db.reader() as session:
-        return list(await session.exec(select(Survey).order_by(col(Survey.id))))
-
-
-async def event_kinds(db: Database) -> list[str]:
-    async with db.reader() as session:
-        rows = await session.exec(select(CaseEvent).order_by(col(CaseEvent.id)))
-        return [row.kind for row in rows]
-
-
-async def ask_return_visit(bench: Bench, outcome: str = "paid_in_full") -> Case:
-    case = await resolve(bench, outcome)
-    bench.clock.advance(hours=24)
-    await sweep(bench)
-    return case
-
-
-async def rate(bench: Bench, worker: WorkerChat, rating: str) -> None:
-    """The return visit asked, the worker paid in full, and the rating given."""
-    await ask_return_visit(bench)
-    await worker.press("Yes, all of it")
-    await worker.press(rating)
 
 
 async def test_resolving_through_the_staff_form_plans_the_return_visit_and_the_rebound_check(
@@ -149,7 +71,7 @@ async def test_the_return_visit_is_asked_a_day_after_the_resolution(
     await sweep(bench)
     assert QUESTION in worker.last.text
     assert worker.button_labels() == ["✅ Yes, all of it", "➗ Only part", "❌ Not yet"]
-    visit = (await surveys(bench.db))[0]
+    visit = await return_visit(bench.db)
     assert (visit.status, visit.asked_at) == (SurveyStatus.ASKED, bench.clock.now())
 
 
@@ -163,7 +85,7 @@ async def test_paid_in_full_a_rating_and_a_comment_end_with_thanks(
     assert "anything else" in worker.last.text
     await worker.send("Officer Li was very kind.")
     assert "Thank you for your answers" in worker.last.text
-    visit = (await surveys(bench.db))[0]
+    visit = await return_visit(bench.db)
     assert (visit.status, visit.paid, visit.rating) == (SurveyStatus.ANSWERED, "full", 5)
     assert visit.comment == "Officer Li was very kind."
     assert (await the_case(bench.db)).status == CaseStatus.RESOLVED
@@ -220,7 +142,7 @@ async def test_a_rating_of_three_is_not_sent_for_review(bench: Bench, worker: Wo
     await worker.press("Skip")
     assert "Thank you for your answers" in worker.last.text
     assert not bench.to(SUPERVISORS)
-    assert (await surveys(bench.db))[0].comment == ""
+    assert (await return_visit(bench.db)).comment == ""
 
 
 async def test_cancel_skips_the_comment_and_a_sticker_is_explained(
@@ -239,7 +161,7 @@ async def test_cancel_skips_the_comment_and_a_sticker_is_explained(
 
 async def test_the_same_answer_twice_is_recorded_once(bench: Bench, worker: WorkerChat) -> None:
     case = await ask_return_visit(bench)
-    survey_id = (await surveys(bench.db))[0].id
+    survey_id = (await return_visit(bench.db)).id
     await worker.press("Not yet")
     await worker.press_data(f"sv:{survey_id}:paid:none")
     assert bench.answers[-1].text == "Your answer is already recorded."
@@ -249,12 +171,12 @@ async def test_the_same_answer_twice_is_recorded_once(bench: Bench, worker: Work
 
 async def test_only_the_cases_worker_may_answer(bench: Bench, worker: WorkerChat) -> None:
     await ask_return_visit(bench)
-    survey_id = (await surveys(bench.db))[0].id
+    survey_id = (await return_visit(bench.db)).id
     stranger = bench.chat(777)
     await stranger.press_data(f"sv:{survey_id}:paid:none")
     assert bench.answers[-1].show_alert
     assert (await the_case(bench.db)).status == CaseStatus.RESOLVED
-    assert (await surveys(bench.db))[0].status == SurveyStatus.ASKED
+    assert (await return_visit(bench.db)).status == SurveyStatus.ASKED
 
 
 @pytest.mark.parametrize(
@@ -265,19 +187,19 @@ async def test_forged_survey_buttons_are_refused(
     bench: Bench, worker: WorkerChat, data: str
 ) -> None:
     await ask_return_visit(bench)
-    survey_id = (await surveys(bench.db))[0].id
+    survey_id = (await return_visit(bench.db)).id
     before = await event_kinds(bench.db)
     await worker.press_data(data.format(id=survey_id))
     assert bench.answers[-1].show_alert
     assert await event_kinds(bench.db) == before
-    assert (await surveys(bench.db))[0].paid is None
+    assert (await return_visit(bench.db)).paid is None
 
 
 async def test_an_answer_to_an_earlier_rounds_survey_is_stale(
     bench: Bench, worker: WorkerChat
 ) -> None:
     await ask_return_visit(bench)
-    first = (await surveys(bench.db))[0]
+    first = await return_visit(bench.db)
     await worker.press("Not yet")
     await resolve(bench)
     assert [(s.kind, s.round) for s in await surveys(bench.db)][2:] == [
@@ -300,7 +222,7 @@ async def test_a_case_reopened_before_its_return_visit_is_asked_is_not_asked(
     bench.clock.advance(hours=24)
     await sweep(bench)
     assert QUESTION not in worker.last.text
-    assert (await surveys(bench.db))[0].status == SurveyStatus.CANCELLED
+    assert (await return_visit(bench.db)).status == SurveyStatus.CANCELLED
 
 
 async def test_a_case_reopened_and_resolved_again_is_asked_once_about_the_new_resolution(

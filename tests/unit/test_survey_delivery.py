@@ -17,24 +17,23 @@ from storage.models import (
     DueTask,
     OutboxMessage,
     OutboxStatus,
-    Survey,
     SurveyStatus,
     Worker,
 )
 from tests.support.chat import Bench, WorkerChat
-from tests.unit.test_return_visit import (
+from tests.support.surveys import (
     QUESTION,
     ask_return_visit,
     bench,
     event_kinds,
     resolve,
-    surveys,
+    return_visit,
     sweep,
     worker,
 )
 
 __all__ = ["bench", "worker"]
-"""The return visit's fixtures, shared: a bench in English and a worker with a filed case."""
+"""Fixtures from ``tests.support.surveys``, imported so pytest finds them."""
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 REMINDER = "A reminder about your case"
@@ -53,10 +52,6 @@ async def survey_messages(db: Database, chat_id: int) -> list[str]:
             .order_by(col(OutboxMessage.id))
         )
         return [row.payload["text"] for row in rows]
-
-
-async def return_visit(db: Database) -> Survey:
-    return (await surveys(db))[0]
 
 
 @pytest.mark.parametrize(
