@@ -38,7 +38,6 @@ from bench.common import (
     print_table,
     write_results,
 )
-from bench.seed import FIRST_CHAT, seed_resolved_cases
 from bot.app import handler_config
 from bot.clock import SystemClock
 from bot.scheduler import run_due_work
@@ -47,19 +46,11 @@ from storage.db import Database
 from storage.models import OutboxMessage, Survey
 from tests.e2e.botprocess import BotProcess
 from tests.fake_bot_api import FakeBotAPI, RecordedRequest
+from tests.support.seed import FIRST_CHAT, seed_resolved_cases
 
 TELEGRAM_PER_SECOND = 30
 ALL_DAY = "00:00-23:59"
 """Workers may be asked at any hour, so the run does not depend on the time of day."""
-
-
-def bot_env(speed: float) -> dict[str, str]:
-    return {
-        "QUIET_HOURS": ALL_DAY,
-        "DELIVERY_GLOBAL_PER_SECOND": str(30 * speed),
-        "DELIVERY_PRIVATE_PER_SECOND": str(1 * speed),
-        "DELIVERY_GROUP_PER_MINUTE": str(20 * speed),
-    }
 
 
 async def prefill(url: str) -> float:
@@ -133,7 +124,9 @@ async def run(kind: str, args: argparse.Namespace, workdir: Path) -> dict[str, A
         finally:
             await db.dispose()
         prefilled = await prefill(url) if args.prefill else None
-        bot = BotProcess(fake, url, workdir, driver=args.driver, extra_env=bot_env(speed))
+        bot = BotProcess(
+            fake, url, workdir, driver=args.driver, speed=speed, extra_env={"QUIET_HOURS": ALL_DAY}
+        )
         began = time.monotonic()
         await bot.start()
         try:

@@ -38,13 +38,13 @@ from bench.common import (
     process_rss_mb,
     write_results,
 )
-from bench.seed import FIRST_CHAT, bulk_insert, due_row, seed_open_cases
 from handlers.staff.digest import DIGEST
 from storage.db import Database
 from storage.models import DueStatus, DueTask
 from tests.e2e.botprocess import SPEED, BotProcess
 from tests.e2e.worker import TelegramWorker
 from tests.fake_bot_api import FakeBotAPI
+from tests.support.seed import FIRST_CHAT, bulk_insert, due_row, seed_open_cases
 
 NEW_WORKERS = 20
 CONTINUING = 50

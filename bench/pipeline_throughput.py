@@ -66,15 +66,6 @@ ECHO_USERS = 20_000
 UPDATES_PER_REPORT = 20
 
 
-def bot_env() -> dict[str, str]:
-    return {
-        "DELIVERY_GLOBAL_PER_SECOND": str(30 * BOT_SPEED),
-        "DELIVERY_PRIVATE_PER_SECOND": str(1 * BOT_SPEED),
-        "DELIVERY_GROUP_PER_MINUTE": str(20 * BOT_SPEED),
-        "DEFAULT_LANGUAGE": "en",
-    }
-
-
 async def full_report(fake: FakeBotAPI, user_id: int) -> None:
     worker = TelegramWorker(fake, user_id)
     await worker.begin_report()
@@ -150,8 +141,9 @@ async def our_run(
         profile_file = RESULTS / f"profile-{driver}-{kind}.txt" if profile else None
         if profile_file is not None:
             RESULTS.mkdir(parents=True, exist_ok=True)
-        env = bot_env() | instrumented_env(ROOT, timings=commits_file, profile=profile_file)
-        bot = BotProcess(fake, url, workdir, driver=driver, extra_env=env)
+        env = instrumented_env(ROOT, timings=commits_file, profile=profile_file)
+        env["DEFAULT_LANGUAGE"] = "en"
+        bot = BotProcess(fake, url, workdir, driver=driver, speed=BOT_SPEED, extra_env=env)
         await bot.start()
         assert bot.process is not None
         pid = bot.process.pid

@@ -30,12 +30,12 @@ from bench.common import (
     print_table,
     write_results,
 )
-from bench.seed import seed_future_due_work, seed_resolved_cases
 from bot.app import handler_config
 from bot.scheduler import run_due_work
 from handlers.routing import load_routing
 from storage.db import Database
 from tests.support.clock import FakeClock
+from tests.support.seed import seed_future_due_work, seed_resolved_cases
 
 EMPTY_SWEEPS = 30
 

@@ -8,18 +8,33 @@ import sys
 from pathlib import Path
 
 from tests.fake_bot_api import FakeBotAPI
+from tests.support.waiting import until
 
-__all__ = ["BotProcess", "free_port"]
+__all__ = ["ROOT", "SPEED", "BotProcess", "delivery_env", "free_port"]
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEED = 20.0
 """The fake's limits and the bot's delivery settings are scaled up together, to keep tests quick."""
+READY_TIMEOUT = 60.0
+STOP_TIMEOUT = 30.0
 
 
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def delivery_env(speed: float, share: float = 1.0) -> dict[str, str]:
+    """Telegram's limits times the fake's ``speed``; ``share`` of them for one of several
+    instances; quick retries, so that tests of errors do not wait long."""
+    return {
+        "DELIVERY_GLOBAL_PER_SECOND": str(30 * speed * share),
+        "DELIVERY_PRIVATE_PER_SECOND": str(1 * speed),
+        "DELIVERY_GROUP_PER_MINUTE": str(20 * speed),
+        "DELIVERY_RETRY_BASE_SECONDS": "0.05",
+        "DELIVERY_RETRY_MAX_SECONDS": "0.5",
+    }
 
 
 class BotProcess:
@@ -31,8 +46,11 @@ class BotProcess:
         *,
         mode: str = "polling",
         driver: str = "aiogram",
+        speed: float = SPEED,
+        share: float = 1.0,
         extra_env: dict[str, str] | None = None,
     ) -> None:
+        workdir.mkdir(parents=True, exist_ok=True)
         self.fake = fake
         self.mode = mode
         self.workdir = workdir
@@ -51,20 +69,25 @@ class BotProcess:
             "WEBHOOK_LISTEN": f"127.0.0.1:{self.port}",
             "DATABASE_URL": database_url,
             "ROUTING_FILE": str(ROOT / "config" / "routing.example.toml"),
-            "DELIVERY_GLOBAL_PER_SECOND": str(30 * SPEED),
-            "DELIVERY_PRIVATE_PER_SECOND": str(1 * SPEED),
-            "DELIVERY_GROUP_PER_MINUTE": str(20 * SPEED),
-            "DELIVERY_RETRY_BASE_SECONDS": "0.05",
-            "DELIVERY_RETRY_MAX_SECONDS": "0.5",
+            **delivery_env(speed, share),
             **(extra_env or {}),
         }
         self.process: asyncio.subprocess.Process | None = None
         self.starts = 0
+        self._seen = 0
 
-    async def start(self) -> None:
-        """Start and wait until the bot is receiving (polling, or its webhook registered)."""
-        ready_method = "setWebhook" if self.mode == "webhook" else "getUpdates"
-        seen = len(self.fake.calls(ready_method))
+    @property
+    def ready_method(self) -> str:
+        """The Bot API call that shows the bot is receiving."""
+        return "setWebhook" if self.mode == "webhook" else "getUpdates"
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.returncode is None
+
+    async def spawn(self) -> None:
+        """Start the process and return at once (a test may kill it while it starts)."""
+        self._seen = len(self.fake.calls(self.ready_method))
         with self.log.open("a") as log:
             log.write(f"\n----- start {self.starts} -----\n")
             log.flush()
@@ -79,16 +102,29 @@ class BotProcess:
                 stderr=log,
             )
         self.starts += 1
-        async with asyncio.timeout(30):
-            while len(self.fake.calls(ready_method)) <= seen:
-                if self.process.returncode is not None:
-                    raise AssertionError(f"the bot exited at start:\n{self.log.read_text()}")
-                await asyncio.sleep(0.05)
+
+    async def wait_ready(self) -> None:
+        """Until the bot asks Telegram for updates (polling) or registers its webhook."""
+        process = self.process
+        assert process is not None
+
+        async def receiving() -> bool:
+            if process.returncode is not None:
+                raise AssertionError(f"the bot exited at start:\n{self.output()[-5000:]}")
+            return len(self.fake.calls(self.ready_method)) > self._seen
+
+        await until(receiving, READY_TIMEOUT, every=0.05, what="the bot receiving")
+
+    async def start(self) -> None:
+        """Start and wait until the bot is receiving."""
+        await self.spawn()
+        await self.wait_ready()
 
     async def kill(self) -> None:
-        """SIGKILL: no clean-up at all, as in a power cut or OOM kill."""
+        """SIGKILL: no clean-up at all, as in a power cut or OOM kill; also while starting."""
         assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGKILL)
         await self.process.wait()
 
     async def stop(self) -> int:
@@ -96,7 +132,7 @@ class BotProcess:
         if self.process is None or self.process.returncode is not None:
             return self.process.returncode if self.process else 0
         self.process.send_signal(signal.SIGTERM)
-        async with asyncio.timeout(30):
+        async with asyncio.timeout(STOP_TIMEOUT):
             return await self.process.wait()
 
     async def restart(self) -> None:

@@ -17,7 +17,7 @@ from bot.app import Runtime, build_runtime, make_driver
 from bot.scheduler import run_due_work
 from bot.settings import load_settings
 from storage.models import Case, OutboxMessage
-from tests.e2e.botprocess import ROOT, SPEED
+from tests.e2e.botprocess import ROOT, SPEED, delivery_env
 from tests.e2e.conftest import DEPARTMENT_CHAT
 from tests.e2e.worker import TelegramWorker
 from tests.fake_bot_api import FakeBotAPI
@@ -62,9 +62,7 @@ async def runtime(
         "DATABASE_URL": database_url,
         "ROUTING_FILE": str(ROOT / "config" / "routing.example.toml"),
         "DEFAULT_LANGUAGE": "en",
-        "DELIVERY_GLOBAL_PER_SECOND": str(30 * SPEED),
-        "DELIVERY_PRIVATE_PER_SECOND": str(1 * SPEED),
-        "DELIVERY_GROUP_PER_MINUTE": str(20 * SPEED),
+        **delivery_env(SPEED),
     }.items():
         monkeypatch.setenv(name, value)
     settings = load_settings()

@@ -17,7 +17,7 @@ from sqlmodel import col, select
 from storage.db import Database
 from storage.models import InboxEvent, InboxStatus, OutboxMessage, OutboxStatus
 from tests.fake_bot_api import BotMessage, FakeBotAPI
-from tests.reliability.waiting import until
+from tests.support.waiting import until
 
 __all__ = ["ChatAudit", "Ledger", "backlog", "load_ledger", "wait_until_settled"]
 

@@ -31,7 +31,7 @@ from tests.reliability.crowd import Crowd, CrowdWorker
 from tests.reliability.figures import Figures
 from tests.reliability.ledger import load_ledger, wait_until_settled
 from tests.reliability.pg_cluster import PgCluster
-from tests.reliability.waiting import until
+from tests.support.waiting import until
 
 pytestmark = pytest.mark.slow
 

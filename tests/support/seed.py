@@ -1,4 +1,4 @@
-"""Rows in bulk, as the benchmarks need them: workers, cases, surveys, due work, conversations.
+"""Rows in bulk, for benchmarks and load tests: workers, cases, surveys, due work, conversations.
 
 Rows go in through the database driver itself (``executemany`` on SQLite, ``COPY`` on
 PostgreSQL) after SQLAlchemy's own type conversion, so a million rows take seconds, not minutes,
