@@ -85,10 +85,13 @@ class Scene:
     async def restore(self, state: State) -> None:
         """The chat back in ``state``; cases, consultations, surveys, workers as at the start."""
         now = self.bench.clock.now()
+        current = await snapshot(self.db)
         async with self.db.transaction() as session:
             for model, rows in self.baseline.items():
                 key = model.__table__.c.id  # type: ignore[attr-defined]
                 for row in rows:
+                    if row in current[model]:
+                        continue
                     values = {k: v for k, v in row.items() if k != "id"}
                     await session.exec(update(model).where(key == row["id"]).values(**values))
             conversation = await lock_conversation(session, state.chat_id, now)

@@ -65,15 +65,15 @@ from tests.reliability.scene import (
     State,
     build_scene,
 )
-from tests.reliability.waiting import until
 from tests.support.chat import WorkerChat, complete_report
 from tests.support.clock import FakeClock
 from tests.support.transport import ScriptedTransport
+from tests.support.waiting import until
 
 pytestmark = pytest.mark.slow
 
 FUZZ = settings(
-    max_examples=60,
+    max_examples=80,
     deadline=None,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
