@@ -8,9 +8,11 @@ from dataclasses import dataclass
 
 from sqlmodel import select
 
+from handlers.case_card import OPEN_STATUSES
 from handlers.context import Context
-from handlers.errors import NotAllowed
-from handlers.formatting import N_
+from handlers.errors import NotAllowed, Stale
+from handlers.formatting import N_, STATUS_NAMES
+from handlers.i18n import Translator
 from storage.models import Case, Staff, StaffRole
 
 __all__ = [
@@ -20,6 +22,7 @@ __all__ = [
     "ensure_admin",
     "ensure_can_act",
     "ensure_can_comment",
+    "ensure_can_press",
     "ensure_can_view",
     "ensure_staff",
 ]
@@ -90,3 +93,14 @@ def ensure_can_view(actor: Actor, case: Case) -> None:
 
 def ensure_can_comment(actor: Actor, case: Case) -> None:
     ensure_can_view(actor, case)
+
+
+def ensure_can_press(actor: Actor, case: Case, verb: str, _: Translator) -> None:
+    """May ``actor`` do what the alert's ``verb`` button does to ``case`` now? Checked on the
+    press and again when its form is finished: a note needs only sight of the case, anything
+    else the right to act, and the case must still be open (its status named with ``_``)."""
+    (ensure_can_comment if verb == "note" else ensure_can_act)(actor, case)
+    if case.status not in OPEN_STATUSES:
+        raise Stale(
+            N_("This case is now {status}; nothing changed."), status=_(STATUS_NAMES[case.status])
+        )

@@ -9,16 +9,17 @@ presser's private chat (``case_forms``).
 import logging
 
 from handlers import callbacks
-from handlers.case_card import CASE, OPEN_STATUSES, CaseView, load_case, refresh_alert
+from handlers.case_card import CASE, CaseView, load_case, refresh_alert
 from handlers.context import Context
 from handlers.errors import NotAllowed, Stale
 from handlers.escalation import escalate
-from handlers.formatting import N_, STATUS_NAMES, department_name
+from handlers.formatting import N_, department_name
 from handlers.i18n import translator
 from handlers.notify import tell_worker
 from handlers.registry import press
 from handlers.replies import SendMessage, escape
-from handlers.staff.actor import Actor, actor_of, ensure_can_act, ensure_can_comment
+from handlers.staff.actor import Actor, actor_of, ensure_can_press
+from handlers.staff.audit import record_change
 from handlers.staff.case_forms import start_form
 from handlers.staff.consultation import start_consultation
 from storage.cases import add_case_event
@@ -39,15 +40,7 @@ async def on_case_press(ctx: Context) -> None:
     if view is None:
         raise Stale(N_("This case no longer exists; nothing changed."))
     actor = await actor_of(ctx)
-    if verb == "note":
-        ensure_can_comment(actor, view.case)
-    else:
-        ensure_can_act(actor, view.case)
-    if view.case.status not in OPEN_STATUSES:
-        raise Stale(
-            N_("This case is now {status}; nothing changed."),
-            status=ctx._(STATUS_NAMES[view.case.status]),
-        )
+    ensure_can_press(actor, view.case, verb, ctx._)
     if verb == "accept":
         await accept(ctx, actor, view)
     elif verb == "contact":
@@ -86,14 +79,7 @@ async def accept(ctx: Context, actor: Actor, view: CaseView) -> None:
         case.status = CaseStatus.IN_PROGRESS
     ctx.session.add(case)
     after = {"status": case.status, "assignee": actor.staff.id}
-    await add_case_event(
-        ctx.session,
-        case,
-        actor=actor.label,
-        kind="accepted",
-        at=ctx.now,
-        data={"before": before, "after": after},
-    )
+    await record_change(ctx, actor, case, "accepted", before, after)
     view = CaseView(case, view.department, actor.staff, view.evidence)
     await refresh_alert(ctx, view)
     await tell_worker(

@@ -8,7 +8,6 @@ changes and the person is told why.
 from dataclasses import dataclass
 from typing import Any
 
-from handlers import callbacks
 from handlers.case_card import (
     OPEN_STATUSES,
     REJECTIONS,
@@ -20,21 +19,14 @@ from handlers.case_card import (
     send_alert,
 )
 from handlers.context import Context
-from handlers.errors import NotAllowed, Stale
-from handlers.formatting import N_, STATUS_NAMES, department_name, format_amount, format_date
+from handlers.formatting import N_, department_name, format_amount, format_date
 from handlers.notify import tell_worker
 from handlers.parsing import ParseError, parse_amount, parse_free_text, parse_worker_count
-from handlers.registry import flow, press
 from handlers.replies import Button, EditMessage, SendMessage, escape
-from handlers.staff.actor import Actor, actor_of, ensure_can_act, ensure_can_comment
+from handlers.staff.actor import Actor, actor_of, ensure_can_press
+from handlers.staff.audit import record_change
 from handlers.staff.deadlines import cancel_deadlines
-from handlers.staff.private_form import (
-    close_form,
-    open_private_form,
-    pressed_answer,
-    staff_translator,
-    typed_answer,
-)
+from handlers.staff.private_form import PrivateForm, close_form, closed_if_refused, staff_translator
 from handlers.surveys import plan_return_visit
 from storage.cases import add_case_event
 from storage.conversations import save_conversation
@@ -44,9 +36,10 @@ from storage.people import department_by_code
 __all__ = ["FLOW", "start_form"]
 
 FLOW = "case_form"
-PREFIX = "cf"
 PAID = ("paid_in_full", "partly_paid")
 FIRST_STEP = {"note": "text", "transfer": "department", "resolve": "outcome", "reject": "reason"}
+FORM = PrivateForm(FLOW, prefix="cf")
+button = FORM.button
 
 
 @dataclass
@@ -65,18 +58,13 @@ class Form:
 async def start_form(ctx: Context, actor: Actor, view: CaseView, action: str) -> None:
     """Open the form in the presser's private chat."""
     form = Form(view.case.id or 0, action, FIRST_STEP[action], {})
-    chat = await open_private_form(ctx, actor, FLOW, form.step, form.to_json())
+    chat = await FORM.open(ctx, actor, form.step, form.to_json())
     ask(ctx, chat, form, view)
-
-
-def button(text: str, step: str, value: str) -> Button:
-    return Button(text, callbacks.pack(PREFIX, step, value))
 
 
 def ask(ctx: Context, chat: int, form: Form, view: CaseView, problem: str | None = None) -> None:
     _ = staff_translator(ctx)
     number = view.case.number
-    cancel = (button(_("✖ Cancel"), form.step, "cancel"),)
     rows: list[tuple[Button, ...]] = []
     if form.step == "text":
         text = _("Type the note for case {number}.").format(number=number)
@@ -110,9 +98,7 @@ def ask(ctx: Context, chat: int, form: Form, view: CaseView, problem: str | None
     else:
         text = _("Any comment for the worker? Type it, or skip.")
         rows.append((button(_("Skip"), "comment", "skip"),))
-    if problem:
-        text = f"⚠️ {problem}\n\n{text}"
-    ctx.send(SendMessage(chat, text, (*rows, cancel)))
+    FORM.send_question(ctx, chat, form.step, text, rows, problem=problem)
 
 
 def transfer_choices(ctx: Context, view: CaseView) -> list[tuple[str, str]]:
@@ -126,20 +112,11 @@ def transfer_choices(ctx: Context, view: CaseView) -> list[tuple[str, str]]:
     ]
 
 
-@press(PREFIX)
-async def on_form_press(ctx: Context) -> None:
-    value = pressed_answer(ctx, PREFIX, FLOW)
+@FORM.takes_answers
+async def take(ctx: Context, value: str | None, text: str | None) -> None:
     form = current_form(ctx)
     if form is not None:
-        await advance(ctx, form, value=value)
-
-
-@flow(FLOW)
-async def on_form_input(ctx: Context) -> None:
-    form = current_form(ctx)
-    if form is not None:
-        value, text = typed_answer(ctx)
-        await advance(ctx, form, value=value, text=text)
+        await advance(ctx, form, value, text)
 
 
 def current_form(ctx: Context) -> Form | None:
@@ -150,14 +127,9 @@ def current_form(ctx: Context) -> Form | None:
     return Form(int(data["case_id"]), str(data["action"]), step, dict(data.get("values", {})))
 
 
-async def advance(
-    ctx: Context, form: Form, *, value: str | None = None, text: str | None = None
-) -> None:
+async def advance(ctx: Context, form: Form, value: str | None, text: str | None) -> None:
     """Take one answer; ask the next question, or apply the action when the form is full."""
     _ = staff_translator(ctx)
-    if value == "cancel":
-        close_form(ctx, _("Cancelled; nothing changed."))
-        return
     view = await load_case(ctx.session, form.case_id, lock=True)
     if view is None:
         close_form(ctx, _("This case no longer exists; nothing changed."))
@@ -175,16 +147,8 @@ async def advance(
         ask(ctx, ctx.event.chat_id, form, view)
         return
     actor = await actor_of(ctx)
-    try:
-        (ensure_can_comment if form.action == "note" else ensure_can_act)(actor, view.case)
-        if view.case.status not in OPEN_STATUSES:
-            raise Stale(
-                N_("This case is now {status}; nothing changed."),
-                status=_(STATUS_NAMES[view.case.status]),
-            )
-    except (NotAllowed, Stale):
-        close_form(ctx, None)
-        raise
+    with closed_if_refused(ctx):
+        ensure_can_press(actor, view.case, form.action, _)
     await APPLY[form.action](ctx, actor, view, form.values)
     if view.case.status not in OPEN_STATUSES:
         await cancel_deadlines(ctx, view.case)
@@ -303,14 +267,7 @@ async def apply_transfer(
         case.status = CaseStatus.RECEIVED
     ctx.session.add(case)
     after = {"department": new.code, "assignee": None, "status": case.status}
-    await add_case_event(
-        ctx.session,
-        case,
-        actor=actor.label,
-        kind="transferred",
-        at=ctx.now,
-        data={"before": before, "after": after, "reason": values["reason"]},
-    )
+    await record_change(ctx, actor, case, "transferred", before, after, reason=values["reason"])
     await send_alert(ctx, CaseView(case, new, None, view.evidence))
     await tell_worker(
         ctx,
@@ -325,28 +282,40 @@ async def apply_transfer(
     )
 
 
-async def apply_resolve(ctx: Context, actor: Actor, view: CaseView, values: dict[str, Any]) -> None:
+async def close_case(
+    ctx: Context,
+    actor: Actor,
+    view: CaseView,
+    status: CaseStatus,
+    outcome: str,
+    kind: str,
+    **settled: Any,
+) -> None:
+    """Resolve or reject the case: the trail keeps its status and outcome before and after,
+    with what else was ``settled``, and the alert shows the result."""
     case = view.case
     before = {"status": case.status, "outcome": case.outcome}
-    case.status, case.outcome, case.resolved_at = CaseStatus.RESOLVED, values["outcome"], ctx.now
+    case.status, case.outcome, case.resolved_at = status, outcome, ctx.now
+    ctx.session.add(case)
+    after = {"status": case.status, "outcome": case.outcome, **settled}
+    await record_change(ctx, actor, case, kind, before, after)
+    await refresh_alert(ctx, view)
+
+
+async def apply_resolve(ctx: Context, actor: Actor, view: CaseView, values: dict[str, Any]) -> None:
+    case = view.case
     case.amount_recovered_fen = values.get("amount_fen", 0)
     case.workers_paid = values.get("workers", 0)
-    ctx.session.add(case)
-    after = {
-        "status": case.status,
-        "outcome": case.outcome,
-        "amount_recovered_fen": case.amount_recovered_fen,
-        "workers_paid": case.workers_paid,
-    }
-    await add_case_event(
-        ctx.session,
-        case,
-        actor=actor.label,
-        kind="resolved",
-        at=ctx.now,
-        data={"before": before, "after": after},
+    await close_case(
+        ctx,
+        actor,
+        view,
+        CaseStatus.RESOLVED,
+        values["outcome"],
+        "resolved",
+        amount_recovered_fen=case.amount_recovered_fen,
+        workers_paid=case.workers_paid,
     )
-    await refresh_alert(ctx, view)
     await plan_return_visit(ctx, case)
     outcome = RESOLUTIONS[values["outcome"]]
     if values["outcome"] in PAID:
@@ -368,20 +337,16 @@ async def apply_resolve(ctx: Context, actor: Actor, view: CaseView, values: dict
 
 async def apply_reject(ctx: Context, actor: Actor, view: CaseView, values: dict[str, Any]) -> None:
     case = view.case
-    before = {"status": case.status, "outcome": case.outcome}
-    case.status, case.outcome, case.resolved_at = CaseStatus.REJECTED, values["reason"], ctx.now
     case.outcome_note = values.get("comment") or None
-    ctx.session.add(case)
-    after = {"status": case.status, "outcome": case.outcome, "comment": case.outcome_note}
-    await add_case_event(
-        ctx.session,
-        case,
-        actor=actor.label,
-        kind="rejected",
-        at=ctx.now,
-        data={"before": before, "after": after},
+    await close_case(
+        ctx,
+        actor,
+        view,
+        CaseStatus.REJECTED,
+        values["reason"],
+        "rejected",
+        comment=case.outcome_note,
     )
-    await refresh_alert(ctx, view)
     reason = REJECTIONS[values["reason"]]
     await tell_worker(
         ctx,

@@ -10,11 +10,10 @@ import re
 from datetime import date, datetime, time
 from typing import Any
 
-from handlers import callbacks
-from handlers.case_card import OPEN_STATUSES, CaseView, load_case
+from handlers.case_card import CaseView, load_case
 from handlers.context import Context
-from handlers.errors import NotAllowed, Refusal, Stale
-from handlers.formatting import N_, STATUS_NAMES
+from handlers.errors import NotAllowed, Stale
+from handlers.formatting import N_
 from handlers.i18n import Translator
 from handlers.meeting_time import (
     LONGEST_WAIT,
@@ -27,27 +26,21 @@ from handlers.meeting_time import (
     working_days,
 )
 from handlers.parsing import ParseError, parse_free_text, parse_phone
-from handlers.registry import flow, press
-from handlers.replies import Button, SendMessage
+from handlers.replies import Button
 from handlers.report_arrears.steps import REASONS, UNCLEAR
-from handlers.staff.actor import actor_of, ensure_can_act
+from handlers.staff.actor import actor_of, ensure_can_act, ensure_can_press
 from handlers.staff.consultation_card import PARTIES, consultation_details, party_line
 from handlers.staff.consultation_invite import schedule_consultation
-from handlers.staff.private_form import (
-    close_form,
-    open_private_form,
-    pressed_answer,
-    staff_translator,
-    typed_answer,
-)
+from handlers.staff.private_form import PrivateForm, close_form, closed_if_refused, staff_translator
 from storage.conversations import save_conversation
 
 __all__ = ["FLOW", "start_consultation"]
 
 FLOW = "consultation"
-PREFIX = "consf"
 DAYS_OFFERED = 6
 ORDER = ("day", "time", "place", "parties", "review")
+FORM = PrivateForm(FLOW, prefix="consf")
+button = FORM.button
 
 
 async def start_consultation(ctx: Context, view: CaseView) -> None:
@@ -61,23 +54,15 @@ async def start_consultation(ctx: Context, view: CaseView) -> None:
         "number": view.case.number,
         "parties": [{"role": role, "on": True} for role in PARTIES],
     }
-    chat = await open_private_form(ctx, actor, FLOW, "day", data)
+    chat = await FORM.open(ctx, actor, "day", data)
     ask(ctx, chat, "day", data)
-
-
-def button(text: str, step: str, value: str) -> Button:
-    return Button(text, callbacks.pack(PREFIX, step, value))
 
 
 def ask(ctx: Context, chat: int, step: str, data: dict[str, Any], problem: str = "") -> None:
     _ = staff_translator(ctx)
     text, rows = QUESTIONS[step](ctx, data, _)
-    first = step == "day" and not data.get("editing")
-    back = [] if first else [button(_("« Back"), step, "back")]
-    rows.append((*back, button(_("✖ Cancel"), step, "cancel")))
-    if problem:
-        text = f"⚠️ {problem}\n\n{text}"
-    ctx.send(SendMessage(chat, text, tuple(rows)))
+    back = step != "day" or bool(data.get("editing"))
+    FORM.send_question(ctx, chat, step, text, rows, back=back, problem=problem)
 
 
 Rows = list[tuple[Button, ...]]
@@ -183,22 +168,11 @@ def chosen_parties(data: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-@press(PREFIX)
-async def on_form_press(ctx: Context) -> None:
-    await take(ctx, pressed_answer(ctx, PREFIX, FLOW), None)
-
-
-@flow(FLOW)
-async def on_form_input(ctx: Context) -> None:
-    await take(ctx, *typed_answer(ctx))
-
-
+@FORM.takes_answers
 async def take(ctx: Context, value: str | None, text: str | None) -> None:
     _ = staff_translator(ctx)
     data, step = ctx.conversation.data, ctx.conversation.step or "day"
-    if value == "cancel":
-        close_form(ctx, _("Cancelled; nothing changed."))
-    elif value == "back":
+    if value == "back":
         go(ctx, previous(step, data), data)
     elif step == "review" and value == "ok":
         await confirm(ctx, data)
@@ -350,21 +324,13 @@ async def confirm(ctx: Context, data: dict[str, Any]) -> None:
         ask(ctx, ctx.event.chat_id, "day", data, _(PROBLEMS["past"]))
         return
     view = await load_case(ctx.session, data["case_id"], lock=True)
-    try:
+    with closed_if_refused(ctx):
         if view is None:
             raise Stale(N_("This case no longer exists; nothing changed."))
         actor = await actor_of(ctx)
-        ensure_can_act(actor, view.case)
-        if view.case.status not in OPEN_STATUSES:
-            raise Stale(
-                N_("This case is now {status}; nothing changed."),
-                status=ctx._(STATUS_NAMES[view.case.status]),
-            )
+        ensure_can_press(actor, view.case, "consult", ctx._)
         if actor.staff is None:
             raise NotAllowed(N_("Join as staff (/join) before scheduling a consultation."))
-    except Refusal:
-        close_form(ctx, None)
-        raise
     await schedule_consultation(ctx, actor.staff, view, moment, data["place"], chosen_parties(data))
     if view.case.worker_id is None:
         done = _("Scheduled. The worker is not on Telegram: please invite them by phone.")

@@ -9,9 +9,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
-from handlers.callbacks import CallbackDataError, parse_id
 from handlers.context import Keyboard, Unit
 from handlers.formatting import N_
 from handlers.i18n import Translator, translator
@@ -19,7 +16,7 @@ from handlers.meeting_time import format_when
 from handlers.replies import SendMessage, escape
 from storage.models import Case, Consultation, Worker
 
-__all__ = ["PARTIES", "consultation_details", "consultation_named", "subject_of", "to_worker"]
+__all__ = ["PARTIES", "consultation_details", "subject_of", "to_worker"]
 
 PARTIES = {
     "hrss": N_("HR and social security bureau"),
@@ -30,15 +27,6 @@ PARTIES = {
     "subcontractor": N_("Labour subcontractor"),
     "workers": N_("The workers"),
 }
-
-
-async def consultation_named(session: AsyncSession, raw_id: str) -> Consultation | None:
-    """The consultation a button names; None for anything no button of ours could carry
-    (an id beyond the column's range would be an error on PostgreSQL, not a miss)."""
-    try:
-        return await session.get(Consultation, parse_id(raw_id))
-    except CallbackDataError:
-        return None
 
 
 def subject_of(consultation: Consultation) -> str:

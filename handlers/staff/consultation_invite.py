@@ -20,13 +20,9 @@ from handlers.meeting_time import format_when
 from handlers.registry import press
 from handlers.replies import Button, SendMessage, escape
 from handlers.staff.actor import actor_of
-from handlers.staff.consultation_card import (
-    consultation_details,
-    consultation_named,
-    subject_of,
-    to_worker,
-)
+from handlers.staff.consultation_card import consultation_details, subject_of, to_worker
 from handlers.staff.consultation_outcome import begin_outcome
+from handlers.staff.worker_answer import ensure_own_worker, pressed_consultation, record_answer
 from storage.cases import add_case_event
 from storage.due import schedule
 from storage.models import Consultation, DueTask, Staff
@@ -151,23 +147,14 @@ async def on_consultation_press(ctx: Context) -> None:
     if verb == "outcome":
         await begin_outcome(ctx, await actor_of(ctx), view, consultation)
         return
-    if ctx.worker is None or view.case.worker_id != ctx.worker.id:
-        raise NotAllowed(N_("This button is not for you."))
+    ensure_own_worker(ctx, view.case)
     if consultation.outcome_at is not None or consultation.scheduled_at <= ctx.now:
         raise Stale(N_("This consultation has already taken place."))
-    attends = verb == "yes"
-    if consultation.worker_attends == attends:
-        ctx.answer(ctx._("Your answer is already recorded."))
-        return
-    await record_attendance(ctx, view, consultation, attends)
+    await record_attendance(ctx, view, consultation, verb == "yes")
 
 
 async def pressed(ctx: Context) -> tuple[Consultation, str]:
-    try:
-        raw_id, verb = callbacks.unpack(ctx.event.callback_data, prefix=CONSULT, size=2)
-        consultation = await consultation_named(ctx.session, raw_id)
-    except callbacks.CallbackDataError:
-        consultation, verb = None, ""
+    consultation, verb = await pressed_consultation(ctx, CONSULT)
     if consultation is None or verb not in ("yes", "no", "outcome"):
         log.warning(
             "refused consultation button %r from user %s",
@@ -182,17 +169,12 @@ async def record_attendance(
     ctx: Context, view: CaseView, consultation: Consultation, attends: bool
 ) -> None:
     before = consultation.worker_attends
+    if not await record_answer(
+        ctx, view.case, consultation, "consultation_attendance", before, attends
+    ):
+        return
     consultation.worker_attends = attends
     ctx.session.add(consultation)
-    await add_case_event(
-        ctx.session,
-        view.case,
-        actor=f"worker:{ctx.event.user_id}",
-        kind="consultation_attendance",
-        at=ctx.now,
-        data={"consultation": consultation.id, "before": before, "after": attends},
-    )
-    ctx.answer()
     if attends:
         ctx.reply(ctx._("Thank you. We have told the department that you will attend."))
     else:

@@ -10,10 +10,9 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from handlers import callbacks
 from handlers.case_card import CaseView, load_case
 from handlers.context import Context
-from handlers.errors import Refusal, Stale
+from handlers.errors import Stale
 from handlers.formatting import N_, format_amount, yuan_to_fen
 from handlers.i18n import Translator
 from handlers.meeting_time import (
@@ -24,19 +23,13 @@ from handlers.meeting_time import (
     pressed_date,
 )
 from handlers.parsing import ParseError, parse_amount, parse_free_text
-from handlers.registry import command, flow, press
+from handlers.registry import command
 from handlers.replies import Button, SendMessage, escape
 from handlers.report_arrears.steps import REASONS, UNCLEAR
 from handlers.staff.actor import Actor, actor_of, ensure_can_act, ensure_staff
 from handlers.staff.consultation_card import to_worker
 from handlers.staff.payment_check import plan_payment_check
-from handlers.staff.private_form import (
-    close_form,
-    open_private_form,
-    pressed_answer,
-    staff_translator,
-    typed_answer,
-)
+from handlers.staff.private_form import PrivateForm, close_form, closed_if_refused, staff_translator
 from storage.cases import add_case_event
 from storage.conversations import save_conversation
 from storage.models import Case, Consultation
@@ -44,9 +37,10 @@ from storage.models import Case, Consultation
 __all__ = ["FLOW", "begin_outcome"]
 
 FLOW = "consultation_outcome"
-PREFIX = "conso"
 DEADLINE_CHOICES = (7, 14, 30)
 """Payment deadlines offered as buttons, in days from today."""
+FORM = PrivateForm(FLOW, prefix="conso")
+button = FORM.button
 
 
 @command("outcome")
@@ -89,12 +83,8 @@ async def begin_outcome(
             when=format_when(consultation.scheduled_at, ctx.config.zone, ctx._),
         )
     data = {"consultation": consultation.id, "number": number}
-    chat = await open_private_form(ctx, actor, FLOW, "amount", data)
+    chat = await FORM.open(ctx, actor, "amount", data)
     ask(ctx, chat, "amount", data)
-
-
-def button(text: str, step: str, value: str) -> Button:
-    return Button(text, callbacks.pack(PREFIX, step, value))
 
 
 def ask(ctx: Context, chat: int, step: str, data: dict[str, Any], problem: str = "") -> None:
@@ -117,11 +107,7 @@ def ask(ctx: Context, chat: int, step: str, data: dict[str, Any], problem: str =
     else:
         text = review(ctx, data, _)
         rows.append((button(_("✅ Record the outcome"), step, "ok"),))
-    back = [button(_("« Back"), step, "back")] if step != "amount" else []
-    rows.append((*back, button(_("✖ Cancel"), step, "cancel")))
-    if problem:
-        text = f"⚠️ {problem}\n\n{text}"
-    ctx.send(SendMessage(chat, text, tuple(rows)))
+    FORM.send_question(ctx, chat, step, text, rows, back=step != "amount", problem=problem)
 
 
 def review(ctx: Context, data: dict[str, Any], _: Translator) -> str:
@@ -142,22 +128,10 @@ def summary(data: dict[str, Any], _: Translator) -> str:
     return "\n".join(lines)
 
 
-@press(PREFIX)
-async def on_form_press(ctx: Context) -> None:
-    await take(ctx, pressed_answer(ctx, PREFIX, FLOW), None)
-
-
-@flow(FLOW)
-async def on_form_input(ctx: Context) -> None:
-    await take(ctx, *typed_answer(ctx))
-
-
+@FORM.takes_answers
 async def take(ctx: Context, value: str | None, text: str | None) -> None:
-    _ = staff_translator(ctx)
     data, step = ctx.conversation.data, ctx.conversation.step or "amount"
-    if value == "cancel":
-        close_form(ctx, _("Cancelled; nothing changed."))
-    elif value == "back":
+    if value == "back":
         go(ctx, previous(step, data), data)
     elif step == "review" and value == "ok":
         await record(ctx, data)
@@ -232,16 +206,13 @@ async def record(ctx: Context, data: dict[str, Any]) -> None:
     """Check again that the presser may, then store, audit, tell both sides, plan the check."""
     consultation = await ctx.session.get(Consultation, data["consultation"], with_for_update=True)
     view = await load_case(ctx.session, consultation.case_id, lock=True) if consultation else None
-    try:
+    with closed_if_refused(ctx):
         if consultation is None or view is None:
             raise Stale(N_("This case no longer exists; nothing changed."))
         actor = await actor_of(ctx)
         ensure_can_act(actor, view.case)
         if consultation.outcome_at is not None:
             raise Stale(N_("The outcome of this consultation is already recorded."))
-    except Refusal:
-        close_form(ctx, None)
-        raise
     payment_due = date.fromisoformat(data["due"]) if data.get("amount_fen") is not None else None
     consultation.agreed_amount_fen = data.get("amount_fen")
     consultation.payment_due = payment_due

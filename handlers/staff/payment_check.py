@@ -18,9 +18,9 @@ from handlers.formatting import N_, format_amount
 from handlers.i18n import Translator, translator
 from handlers.registry import press
 from handlers.replies import Button, SendMessage
-from handlers.staff.consultation_card import consultation_named, subject_of, to_worker
+from handlers.staff.consultation_card import subject_of, to_worker
+from handlers.staff.worker_answer import ensure_own_worker, pressed_consultation, record_answer
 from handlers.surveys.consequences import reopen_case
-from storage.cases import add_case_event
 from storage.due import schedule
 from storage.models import CaseEvent, CaseStatus, Consultation, DueTask
 
@@ -107,33 +107,18 @@ def answer_button(consultation: Consultation, key: str, _: Translator) -> Button
 @press(PREFIX)
 async def on_payment_answer(ctx: Context) -> None:
     """Only the case's own worker answers; the same answer twice is recorded once."""
-    try:
-        raw_id, answer = callbacks.unpack(ctx.event.callback_data, prefix=PREFIX, size=2)
-        consultation = await consultation_named(ctx.session, raw_id)
-    except callbacks.CallbackDataError:
-        consultation, answer = None, ""
+    consultation, answer = await pressed_consultation(ctx, PREFIX)
     if consultation is None or answer not in CHOICES:
         log.warning("refused payment check button from user %s", ctx.event.user_id)
         raise NotAllowed(N_("This button is not valid."))
     view = await load_case(ctx.session, consultation.case_id, lock=True)
     assert view is not None
-    if ctx.worker is None or view.case.worker_id != ctx.worker.id:
-        raise NotAllowed(N_("This button is not for you."))
+    ensure_own_worker(ctx, view.case)
     if consultation.payment_due is None:
         raise Stale(N_("This button is no longer active."))
     before = await last_answer(ctx, consultation)
-    if before == answer:
-        ctx.answer(ctx._("Your answer is already recorded."))
+    if not await record_answer(ctx, view.case, consultation, PAYMENT_CHECK, before, answer):
         return
-    await add_case_event(
-        ctx.session,
-        view.case,
-        actor=f"worker:{ctx.event.user_id}",
-        kind="payment_check",
-        at=ctx.now,
-        data={"consultation": consultation.id, "before": before, "after": answer},
-    )
-    ctx.answer()
     if answer != "yes" and view.case.status == CaseStatus.RESOLVED:
         await reopen_case(ctx, view, REOPEN_AS[answer], f"worker:{ctx.event.user_id}")
         return
