@@ -2,38 +2,57 @@
 
 Sliding windows rather than token buckets: a bucket refilled at 30/s still lets 59 messages
 into some one-second span after a burst, which Telegram counts as flooding.
+
+A message's place in a window counts from the end of its request, not the start: Telegram
+sees the message somewhere in between, and a slow request followed by a quick one would
+otherwise arrive closer together than the window allows. Counting from the end (and holding
+the place while the request is in flight) makes that impossible, whatever the network or our
+event loop does; it costs one round trip per window.
 """
 
 import asyncio
 import math
 import time
-from collections import deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
-__all__ = ["SendLimiter", "SlidingWindow"]
+__all__ = ["SendLimiter", "SlidingWindow", "Slot"]
 
-# Requests arrive at Telegram a little unevenly; this margin keeps us inside its windows.
-MARGIN = 1.03
+# A little slack for two clocks (ours, Telegram's) measuring the same second.
+MARGIN = 1.01
 GLOBAL_BURST = 30
 PRIVATE_BURST = 1
 GROUP_BURST = 20
+
+
+class Slot:
+    """One message's place in a window: held while its request is in flight, then for one
+    period from the moment the request ended."""
+
+    __slots__ = ("ended",)
+
+    def __init__(self) -> None:
+        self.ended: float | None = None
 
 
 class SlidingWindow:
     def __init__(self, limit: int, period: float) -> None:
         self.limit = max(1, limit)
         self.period = period * MARGIN
-        self._sent: deque[float] = deque()
+        self._slots: list[Slot] = []
 
     def wait_time(self, now: float) -> float:
-        while self._sent and self._sent[0] + self.period <= now:
-            self._sent.popleft()
-        if len(self._sent) < self.limit:
+        self._slots = [s for s in self._slots if s.ended is None or s.ended + self.period > now]
+        if len(self._slots) < self.limit:
             return 0.0
-        return self._sent[0] + self.period - now
+        ended = [s.ended for s in self._slots if s.ended is not None]
+        # With every place in flight, none frees sooner than a period after its request ends.
+        return min(ended) + self.period - now if ended else self.period
 
-    def record(self, now: float) -> None:
-        self._sent.append(now)
+    def take(self) -> Slot:
+        slot = Slot()
+        self._slots.append(slot)
+        return slot
 
 
 class SendLimiter:
@@ -57,12 +76,21 @@ class SendLimiter:
     def pause(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, self._clock() + seconds)
 
-    async def acquire(self, chat_id: int | None) -> None:
-        """Wait for a slot; ``None`` for calls that are not messages (only the pause applies).
+    @asynccontextmanager
+    async def sending(self, chat_id: int | None) -> AsyncIterator[None]:
+        """Around one request: wait for a place in the windows, hold it until the answer is
+        in. ``None`` for calls that are not messages (only the pause applies)."""
+        slots = await self._acquire(chat_id)
+        try:
+            yield
+        finally:
+            ended = self._clock()
+            for slot in slots:
+                slot.ended = ended
 
-        A chat's own window is waited out before the shared lock is taken, so one busy chat
-        never holds up the others.
-        """
+    async def _acquire(self, chat_id: int | None) -> tuple[Slot, ...]:
+        """A chat's own window is waited out before the shared lock is taken, so one busy chat
+        never holds up the others."""
         if chat_id is not None:
             # Waiting out time, not an event: nothing else could end the wait sooner.
             while (wait := self._chat(chat_id).wait_time(self._clock())) > 0:  # noqa: ASYNC110
@@ -76,10 +104,11 @@ class SendLimiter:
                 if wait <= 0:
                     break
                 await asyncio.sleep(wait)
-            if chat_id is not None:
-                self._global.record(now)
-                self._chat(chat_id).record(now)
-                self._forget_idle(now)
+            if chat_id is None:
+                return ()
+            slots = (self._global.take(), self._chat(chat_id).take())
+            self._forget_idle(now)
+            return slots
 
     def _chat(self, chat_id: int) -> SlidingWindow:
         window = self._chats.get(chat_id)

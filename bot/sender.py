@@ -148,9 +148,9 @@ class Sender:
                 self.stats["failed"] += 1
                 await self._settle(row, OutboxStatus.FAILED, "the message to edit was never sent")
                 return
-            await self._limiter.acquire(None if unordered else row.chat_id)
             try:
-                message_id = await self._transport.call(row.method, row.chat_id, payload)
+                async with self._limiter.sending(None if unordered else row.chat_id):
+                    message_id = await self._transport.call(row.method, row.chat_id, payload)
             except RetryAfter as error:
                 self._limiter.pause(error.seconds)
                 await self._retry(row, error.seconds, str(error))
