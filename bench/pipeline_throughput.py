@@ -64,17 +64,20 @@ BOT_SPEED = 100.0
 OUR_USERS = 10_000
 ECHO_USERS = 20_000
 UPDATES_PER_REPORT = 20
+ANSWER_TIMEOUT = 120.0
+"""Seconds a simulated worker waits for each answer: with every worker waiting on a saturated
+bot, an answer takes about workers ÷ rate seconds, longer than a test's patience."""
 
 
 async def full_report(fake: FakeBotAPI, user_id: int) -> None:
-    worker = TelegramWorker(fake, user_id)
+    worker = TelegramWorker(fake, user_id, timeout=ANSWER_TIMEOUT)
     await worker.begin_report()
     await worker.answer_up_to_review()
     await worker.tap("Submit report", "Your report was received")
 
 
 async def echo_round_trips(fake: FakeBotAPI, user_id: int, count: int) -> None:
-    worker = TelegramWorker(fake, user_id)
+    worker = TelegramWorker(fake, user_id, timeout=ANSWER_TIMEOUT)
     for n in range(count):
         text = f"echo {user_id} {n}"
         await worker.say(text, text)

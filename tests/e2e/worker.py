@@ -8,20 +8,24 @@ TIMEOUT = 15.0
 
 
 class TelegramWorker:
-    def __init__(self, fake: FakeBotAPI, user_id: int, first_name: str = "Wang") -> None:
+    def __init__(
+        self, fake: FakeBotAPI, user_id: int, first_name: str = "Wang", *, timeout: float = TIMEOUT
+    ) -> None:
         self.fake = fake
+        self.timeout = timeout
+        """Seconds to wait for each answer (a benchmark saturating the bot waits longer)."""
         self.user = fake.user(user_id, first_name)
         self.chat_id = user_id
 
     async def say(self, text: str, expect: str) -> BotMessage:
         mark = self.fake.mark(self.chat_id)
         self.user.send_text(text)
-        return await self.fake.wait_for_text(self.chat_id, expect, TIMEOUT, mark)
+        return await self.fake.wait_for_text(self.chat_id, expect, self.timeout, mark)
 
     async def press(self, label: str, expect: str) -> BotMessage:
         mark = self.fake.mark(self.chat_id)
         self.user.press(self.latest_with(label), label)
-        return await self.fake.wait_for_text(self.chat_id, expect, TIMEOUT, mark)
+        return await self.fake.wait_for_text(self.chat_id, expect, self.timeout, mark)
 
     def latest_with(self, label: str) -> BotMessage:
         for message in reversed(self.fake.messages(self.chat_id)):
