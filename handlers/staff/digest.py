@@ -11,7 +11,8 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 
-from sqlmodel import col, select
+from sqlalchemy import ColumnElement
+from sqlmodel import col, func, select
 
 from handlers.case_card import OPEN_STATUSES
 from handlers.context import Unit
@@ -40,6 +41,8 @@ CITY_TOTAL = N_("Total: overdue {overdue}, due within {days} days {soon}")
 MORE = N_("… and {count} more")
 
 Row = tuple[Case, Department]
+Tally = Counter[tuple[int, str]]
+"""Cases per (department id, county)."""
 
 
 async def plan_digest(unit: Unit, at: time) -> None:
@@ -55,76 +58,109 @@ async def send_digest(unit: Unit, task: DueTask) -> None:
 
 
 async def morning_digest(unit: Unit) -> None:
-    rows = await overdue_or_due_soon(unit)
-    if not rows:
+    """Counted in the database, and at most ``MAX_LINES`` cases read for each chat: a city with
+    tens of thousands of overdue cases gets the same short digests at the same small cost."""
+    urgent = await tally(unit, due_soon(unit))
+    if not urgent:
         return
+    overdue = await tally(unit, col(Case.deadline_at) <= unit.now)
     _ = translator(unit.config.default_language)
-    for chat, text in [*department_digests(unit, rows, _), *lead_digests(unit, rows, _)]:
+    digests = [
+        *await department_digests(unit, urgent, overdue, _),
+        *await lead_digests(unit, overdue, _),
+    ]
+    for chat, text in digests:
         unit.send(SendMessage(chat, text))
     city_chat = unit.config.routing.city_lead_chat_id
     if city_chat is not None:
-        unit.send(SendMessage(city_chat, city_totals(unit, rows, _)))
+        unit.send(SendMessage(city_chat, city_totals(unit, urgent, overdue, _)))
 
 
-async def overdue_or_due_soon(unit: Unit) -> Sequence[Row]:
-    """Open cases whose deadline is past or within three days, soonest first."""
+def due_soon(unit: Unit) -> ColumnElement[bool]:
+    return col(Case.deadline_at) <= unit.now + timedelta(days=DUE_SOON_DAYS)
+
+
+async def tally(unit: Unit, deadline: ColumnElement[bool]) -> Tally:
+    """Open cases meeting ``deadline``, counted per department and county."""
+    statement = (
+        select(Case.department_id, Case.county, func.count())
+        .where(col(Case.status).in_(OPEN_STATUSES), deadline)
+        .group_by(col(Case.department_id), col(Case.county))
+    )
+    rows = (await unit.session.exec(statement)).all()
+    return Counter({(department, county): count for department, county, count in rows})
+
+
+async def first_cases(unit: Unit, *conditions: ColumnElement[bool]) -> Sequence[Row]:
+    """The open cases meeting ``conditions`` that a digest shows: soonest deadline first."""
     statement = (
         select(Case, Department)
         .join(Department, col(Department.id) == col(Case.department_id))
-        .where(
-            col(Case.status).in_(OPEN_STATUSES),
-            col(Case.deadline_at) <= unit.now + timedelta(days=DUE_SOON_DAYS),
-        )
+        .where(col(Case.status).in_(OPEN_STATUSES), *conditions)
         .order_by(col(Case.deadline_at), col(Case.id))
+        .limit(MAX_LINES)
     )
     return (await unit.session.exec(statement)).all()
 
 
-def department_digests(unit: Unit, rows: Sequence[Row], _: Translator) -> list[tuple[int, str]]:
-    by_department: dict[int, list[Row]] = defaultdict(list)
-    for case, department in rows:
-        by_department[department.chat_id].append((case, department))
+async def department_digests(
+    unit: Unit, urgent: Tally, overdue: Tally, _: Translator
+) -> list[tuple[int, str]]:
+    ids = {department for department, _county in urgent}
+    found = await unit.session.exec(select(Department).where(col(Department.id).in_(ids)))
+    by_chat: dict[int, set[int]] = defaultdict(set)
+    for department in found.all():
+        by_chat[department.chat_id].add(department.id or 0)
     digests = []
-    for chat, mine in by_department.items():
-        overdue = sum(is_overdue(unit, case) for case, _d in mine)
+    for chat, mine in by_chat.items():
+        total = sum(n for (department, _c), n in urgent.items() if department in mine)
+        late = sum(n for (department, _c), n in overdue.items() if department in mine)
         head = _(DEPARTMENT_HEAD).format(
-            date=today(unit), overdue=overdue, soon=len(mine) - overdue, days=DUE_SOON_DAYS
+            date=today(unit), overdue=late, soon=total - late, days=DUE_SOON_DAYS
         )
-        lines = [case_line(unit, case, None, _) for case, _d in mine]
-        digests.append((chat, listing(head, lines, _)))
+        rows = await first_cases(unit, col(Case.department_id).in_(mine), due_soon(unit))
+        lines = [case_line(unit, case, None, _) for case, _d in rows]
+        digests.append((chat, listing(head, lines, total, _)))
     return digests
 
 
-def lead_digests(unit: Unit, rows: Sequence[Row], _: Translator) -> list[tuple[int, str]]:
+async def lead_digests(unit: Unit, overdue: Tally, _: Translator) -> list[tuple[int, str]]:
     """Overdue cases, to the chat of each case's county leaders (the city's if it has none)."""
-    by_chat: dict[int, list[Row]] = defaultdict(list)
-    for case, department in rows:
-        chat = unit.config.routing.lead_chat_for(case.county)
-        if chat is not None and is_overdue(unit, case):
-            by_chat[chat].append((case, department))
+    by_chat: dict[int, set[str]] = defaultdict(set)
+    for _department, county in overdue:
+        chat = unit.config.routing.lead_chat_for(county)
+        if chat is not None:
+            by_chat[chat].add(county)
     digests = []
-    for chat, overdue in by_chat.items():
-        head = _(LEAD_HEAD).format(date=today(unit), count=len(overdue))
-        lines = [case_line(unit, case, department, _) for case, department in overdue]
-        digests.append((chat, listing(head, lines, _)))
+    for chat, counties in by_chat.items():
+        total = sum(n for (_d, county), n in overdue.items() if county in counties)
+        head = _(LEAD_HEAD).format(date=today(unit), count=total)
+        rows = await first_cases(
+            unit, col(Case.county).in_(counties), col(Case.deadline_at) <= unit.now
+        )
+        lines = [case_line(unit, case, department, _) for case, department in rows]
+        digests.append((chat, listing(head, lines, total, _)))
     return digests
 
 
-def city_totals(unit: Unit, rows: Sequence[Row], _: Translator) -> str:
+def city_totals(unit: Unit, urgent: Tally, overdue: Tally, _: Translator) -> str:
     """Overdue and due-soon counts per county, in the routing file's order, and in all."""
-    overdue = Counter(case.county for case, _d in rows if is_overdue(unit, case))
-    soon = Counter(case.county for case, _d in rows if not is_overdue(unit, case))
+    late: Counter[str] = Counter()
+    soon: Counter[str] = Counter()
+    for (department, county), count in urgent.items():
+        late[county] += overdue[department, county]
+        soon[county] += count - overdue[department, county]
     order = {c.code: i for i, c in enumerate(unit.config.routing.counties)}
-    counties = sorted(overdue | soon, key=lambda code: (order.get(code, len(order)), code))
+    counties = sorted(late | soon, key=lambda code: (order.get(code, len(order)), code))
     lines = [_(CITY_HEAD).format(date=today(unit))]
     for code in counties:
         name = county_name(unit, code, _)
         lines.append(
             _(CITY_LINE).format(
-                county=name, overdue=overdue[code], soon=soon[code], days=DUE_SOON_DAYS
+                county=name, overdue=late[code], soon=soon[code], days=DUE_SOON_DAYS
             )
         )
-    total = _(CITY_TOTAL).format(overdue=overdue.total(), soon=soon.total(), days=DUE_SOON_DAYS)
+    total = _(CITY_TOTAL).format(overdue=late.total(), soon=soon.total(), days=DUE_SOON_DAYS)
     return "\n".join([*lines, total])
 
 
@@ -147,15 +183,10 @@ def case_line(unit: Unit, case: Case, department: Department | None, _: Translat
     return ("🦴 " if case.hard else "") + " · ".join(parts)
 
 
-def listing(head: str, lines: list[str], _: Translator) -> str:
-    shown = lines[:MAX_LINES]
-    if len(lines) > MAX_LINES:
-        shown.append(_(MORE).format(count=len(lines) - MAX_LINES))
-    return "\n".join([head, "", *shown])
-
-
-def is_overdue(unit: Unit, case: Case) -> bool:
-    return case.deadline_at <= unit.now
+def listing(head: str, lines: list[str], total: int, _: Translator) -> str:
+    """The head, the lines, and how many of the ``total`` cases did not fit."""
+    more = [_(MORE).format(count=total - len(lines))] if total > len(lines) else []
+    return "\n".join([head, "", *lines, *more])
 
 
 def today(unit: Unit) -> str:

@@ -29,16 +29,20 @@ from storage.models import (
     Survey,
     SurveyStatus,
     Worker,
+    employer_key,
 )
 from storage.surveys import turn_key
 
 __all__ = [
     "FIRST_CHAT",
     "bulk_insert",
+    "case_row",
     "department_id",
+    "due_row",
     "seed_future_due_work",
     "seed_open_cases",
     "seed_resolved_cases",
+    "workers",
 ]
 
 FIRST_CHAT = 500_000_000
@@ -136,6 +140,7 @@ def case_row(
         "reporter_name": f"Worker {n}",
         "reporter_phone": "+8613812345678",
         "employer": f"Employer {n % 977}",
+        "employer_key": employer_key(f"Employer {n % 977}"),
         "project": f"Project {n}",
         "amount_fen": 1_500_000 + n,
         "workers_owed": 1 + n % 7,

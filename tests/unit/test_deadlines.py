@@ -12,10 +12,11 @@ from handlers.context import Unit
 from handlers.staff.deadlines import cancel_deadlines, plan_deadlines
 from handlers.staff.digest import plan_digest
 from storage.db import Database
-from storage.models import Case, CaseEvent, CaseStatus, DueTask, OutboxMessage
+from storage.models import Case, CaseEvent, CaseStatus, DueTask, OutboxMessage, Worker
 from storage.people import department_by_code
 from tests.support.chat import Bench, complete_report
 from tests.support.clock import FakeClock
+from tests.support.seed import bulk_insert, case_row, department_id, workers
 
 DEPARTMENT = -1001000000101
 """安定区住建局: Anding × construction."""
@@ -285,6 +286,33 @@ async def test_the_digest_tells_county_and_city_leaders_of_overdue_cases(
     assert "Total: overdue 1, due within 3 days 1" in city
     (department,) = await digests(db, DEPARTMENT)
     assert "Overdue: 1 · due within 3 days: 1" in department
+
+
+async def test_a_long_digest_shows_the_forty_soonest_cases_and_counts_the_rest(
+    bench: Bench, db: Database, clock: FakeClock
+) -> None:
+    now = clock.now()
+    department = await department_id(db)
+    await bulk_insert(db, Worker, list(workers(45, 1, now)))
+    filed = now - timedelta(days=20)
+    await bulk_insert(
+        db,
+        Case,
+        [
+            case_row(n, 1 + n, department, CaseStatus.OVERDUE, filed, now - timedelta(hours=45 - n))
+            for n in range(45)
+        ],
+    )
+    await run_digest(bench)
+
+    (digest,) = await digests(db, DEPARTMENT)
+    assert "Overdue: 45 · due within 3 days: 0" in digest
+    assert digest.count("BN-2026-") == 40 and "… and 5 more" in digest
+    assert "BN-2026-0000001" in digest and "BN-2026-0000045" not in digest
+    (county,) = await digests(db, ANDING_LEADS, "Overdue cases")
+    assert "Overdue cases, 2026-11-26</b>: 45" in county and "… and 5 more" in county
+    (city,) = await sent_to(db, CITY_LEADS)
+    assert "Anding District: overdue 45, due within 3 days 0" in city
 
 
 async def test_the_digest_is_silent_when_nothing_is_due_soon(
