@@ -4,11 +4,13 @@ Money is stored in fen (integer) so SQLite and PostgreSQL agree to the cent; tim
 UTC (see ``columns.UtcDateTime``).
 """
 
+import unicodedata
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, MetaData, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Connection, Index, MetaData, Text, UniqueConstraint, event
+from sqlalchemy.orm import Mapper
 from sqlmodel import Field, SQLModel
 
 from storage.columns import UtcDateTime
@@ -36,6 +38,7 @@ __all__ = [
     "SurveyStatus",
     "VisitBooking",
     "Worker",
+    "employer_key",
 ]
 
 SQLModel.metadata.naming_convention = {
@@ -125,6 +128,9 @@ class Case(SQLModel, table=True):
     reporter_name: str
     reporter_phone: str = Field(max_length=32)
     employer: str
+    employer_key: str = Field(default="", index=True)
+    """``employer_key(employer)``, set on every write: open cases per employer are counted by
+    an index, not by reading every open case."""
     project: str
     site_address: str | None = None
     site_latitude: float | None = None
@@ -145,6 +151,18 @@ class Case(SQLModel, table=True):
     outcome_note: str | None = Field(default=None, sa_type=Text)
     amount_recovered_fen: int | None = Field(default=None, sa_type=BigInteger)
     workers_paid: int | None = None
+
+
+def employer_key(name: str) -> str:
+    """One key for the ways people type a name: "Xijiang  Co-op", "xijiang co-op" and
+    "ｘｉｊｉａｎｇ　Co-op" (full-width) are one employer."""
+    return " ".join(unicodedata.normalize("NFKC", name).split()).casefold()
+
+
+@event.listens_for(Case, "before_insert")
+@event.listens_for(Case, "before_update")
+def _key_employer(_mapper: Mapper[Case], _connection: Connection, case: Case) -> None:
+    case.employer_key = employer_key(case.employer)
 
 
 class Staff(SQLModel, table=True):

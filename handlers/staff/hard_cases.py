@@ -4,19 +4,18 @@ A large amount, many workers, wages owed for over a year, or an employer with se
 cases: the city takes such cases over (提级包抓) rather than leave them to one department.
 """
 
-import unicodedata
 from zoneinfo import ZoneInfo
 
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.case_card import OPEN_STATUSES, alert_ref, load_case
 from handlers.context import HardCaseRules, Unit
 from handlers.escalation import escalate
 from handlers.replies import EditMessage
-from storage.models import Case
+from storage.models import Case, employer_key
 
-__all__ = ["flag_hard_case", "hard_case_reasons", "same_employer"]
+__all__ = ["flag_hard_case", "hard_case_reasons"]
 
 
 async def hard_case_reasons(
@@ -32,19 +31,17 @@ async def hard_case_reasons(
     months = (filed.year - case.owed_since.year) * 12 + filed.month - case.owed_since.month
     if months > rules.months_owed:
         reasons.append("long_owed")
-    open_employers = await session.exec(
-        select(Case.employer).where(col(Case.status).in_(OPEN_STATUSES))
+    same_employer = (
+        select(func.count())
+        .select_from(Case)
+        .where(
+            col(Case.employer_key) == employer_key(case.employer),
+            col(Case.status).in_(OPEN_STATUSES),
+        )
     )
-    name = same_employer(case.employer)
-    if sum(same_employer(e) == name for e in open_employers) >= rules.min_open_per_employer:
+    if (await session.exec(same_employer)).one() >= rules.min_open_per_employer:
         reasons.append("repeat_employer")
     return reasons
-
-
-def same_employer(name: str) -> str:
-    """One key for the ways people type a name: "Xijiang  Co-op", "xijiang co-op" and
-    "ｘｉｊｉａｎｇ　Co-op" (full-width) are one employer."""
-    return " ".join(unicodedata.normalize("NFKC", name).split()).casefold()
 
 
 async def flag_hard_case(unit: Unit, case: Case) -> None:

@@ -1,9 +1,17 @@
 """Every migration goes up, down and up again, on each database we support."""
 
-from sqlalchemy import inspect
+from datetime import UTC, datetime
+from typing import Any
 
+from sqlalchemy import inspect
+from sqlmodel import col, select
+
+from handlers.routing import Routing
 from storage.db import Database
 from storage.migrate import downgrade, upgrade
+from storage.models import Case, CaseStatus, Worker
+from storage.people import sync_departments
+from tests.support.seed import bulk_insert, case_row, department_id, workers
 
 
 async def table_names(url: str) -> set[str]:
@@ -29,3 +37,29 @@ async def test_migrations_go_up_down_and_up_again(database_url: str) -> None:
     assert await table_names(database_url) <= {"alembic_version"}
     await upgrade(database_url)
     assert "case" in await table_names(database_url)
+
+
+async def test_cases_filed_before_the_employer_key_get_theirs_on_upgrade(
+    database_url: str, routing: Routing
+) -> None:
+    await upgrade(database_url, "0003")
+    database = Database(database_url)
+    try:
+        async with database.transaction() as session:
+            await sync_departments(session, routing.departments.values())
+        department = await department_id(database)
+        now = datetime(2026, 12, 1, tzinfo=UTC)
+        await bulk_insert(database, Worker, list(workers(2, 1, now)))
+        rows = [case_row(n, 1 + n, department, CaseStatus.RECEIVED, now, now) for n in range(2)]
+        rows[1]["employer"] = "ＸＩＪＩＡＮＧ　Co-op"
+        await bulk_insert(database, Case, [without_key(row) for row in rows])
+        await upgrade(database_url)
+        async with database.reader() as session:
+            keys = (await session.exec(select(Case.employer_key).order_by(col(Case.id)))).all()
+    finally:
+        await database.dispose()
+    assert keys == ["employer 0", "xijiang co-op"]
+
+
+def without_key(row: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in row.items() if name != "employer_key"}
