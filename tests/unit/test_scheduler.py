@@ -18,6 +18,7 @@ from storage.db import Database
 from storage.due import schedule
 from storage.models import DueTask, OutboxMessage
 from tests.support.clock import FakeClock
+from tests.support.databases import postgres_url
 
 CHAT = -1001000000101
 
@@ -132,11 +133,12 @@ async def test_the_sender_is_woken_when_due_work_leaves_messages(
     assert len(wakes) == 1
 
 
+@pytest.mark.skipif(postgres_url() is None, reason="needs TEST_DATABASE_URL")
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 async def test_two_instances_share_200_due_tasks_and_do_each_exactly_once(
     db: Database, config: HandlerConfig, clock: FakeClock
 ) -> None:
-    if db.is_sqlite:
-        pytest.skip("several instances need PostgreSQL (SKIP LOCKED)")
+    """Several instances need PostgreSQL (``SKIP LOCKED``); SQLite serves one."""
     for number in range(200):
         await plan(db, clock, "test_echo", f"task {number}")
     other = Database(str(db.url.render_as_string(hide_password=False)))
