@@ -10,13 +10,15 @@ import uuid
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import pytest
+
 from handlers import Event, EventKind, HandlerConfig, Outgoing, SendMessage, handle_event
 from handlers.replies import AnswerCallback, EditMessage
 from storage.conversations import lock_conversation
 from storage.db import Database
 from tests.support.clock import FakeClock
 
-__all__ = ["Bench", "WorkerChat", "complete_report"]
+__all__ = ["Bench", "WorkerChat", "bench", "complete_report"]
 
 _update_ids = itertools.count(1000)
 
@@ -58,6 +60,12 @@ class Bench:
 
     def to(self, chat_id: int) -> list[SendMessage]:
         return [m for m in self.sent if m.chat_id == chat_id]
+
+
+@pytest.fixture
+def bench(db: Database, config: HandlerConfig, clock: FakeClock) -> Bench:
+    """A bench whose staff screens are in English, so tests read the texts they check."""
+    return Bench(db, replace(config, default_language="en"), clock)
 
 
 class WorkerChat:

@@ -1,20 +1,17 @@
 """A filed case, resolved and surveyed: the fixtures and steps the survey tests share."""
 
-from dataclasses import replace
 from typing import Any
 
 import pytest
 from sqlmodel import col, select
 
 from bot.scheduler import run_due_work
-from handlers import HandlerConfig
 from handlers.context import Unit
 from handlers.replies import Button, SendMessage
 from handlers.surveys import plan_return_visit
 from storage.db import Database
 from storage.models import Case, CaseEvent, CaseStatus, OutboxMessage, Survey
-from tests.support.chat import Bench, WorkerChat, complete_report
-from tests.support.clock import FakeClock
+from tests.support.chat import Bench, WorkerChat, bench, complete_report
 
 __all__ = [
     "GROUP",
@@ -34,11 +31,6 @@ GROUP = -1001000000101
 """安定区住建局, which owns an Anding construction case."""
 QUESTION = "Have you received the money?"
 """The return visit's first question."""
-
-
-@pytest.fixture
-def bench(db: Database, config: HandlerConfig, clock: FakeClock) -> Bench:
-    return Bench(db, replace(config, default_language="en"), clock)
 
 
 @pytest.fixture

@@ -1,28 +1,23 @@
 """A worker books a visit to a reception point from the main menu."""
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import select
 
-from handlers import HandlerConfig
 from handlers.book_visit import remind_of_visit
 from handlers.context import Unit
 from storage.db import Database
 from storage.models import DueTask, VisitBooking
-from tests.support.chat import Bench, WorkerChat, complete_report
-from tests.support.clock import FakeClock
+from tests.support.chat import Bench, WorkerChat, bench, complete_report
+
+__all__ = ["bench"]
+"""The English bench fixture from ``tests.support.chat``, imported so pytest finds it."""
 
 POINT = "Anding Housing and Construction Bureau wage complaints desk"
 POINT_CHAT = -1001000000101
 SLOT = datetime(2026, 11, 30, 2, tzinfo=UTC)
 """Monday 2026-11-30 10:00 in Dingxi; the fake clock starts on Thursday 2026-11-26 at 10:00."""
-
-
-@pytest.fixture
-def bench(db: Database, config: HandlerConfig, clock: FakeClock) -> Bench:
-    return Bench(db, replace(config, default_language="en"), clock)
 
 
 @pytest.fixture

@@ -1,12 +1,11 @@
 """Seven-party consultation: scheduling, the worker's answer, reminders, outcome, payment check."""
 
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlmodel import col, select
 
-from handlers import HandlerConfig, Outgoing
+from handlers import Outgoing
 from handlers.context import Unit
 from handlers.due_work import DUE
 from storage.db import Database
@@ -21,9 +20,11 @@ from storage.models import (
     DueTask,
     StaffRole,
 )
-from tests.support.chat import Bench, WorkerChat, complete_report
-from tests.support.clock import FakeClock
+from tests.support.chat import Bench, WorkerChat, bench, complete_report
 from tests.support.people import make_staff
+
+__all__ = ["bench"]
+"""The English bench fixture from ``tests.support.chat``, imported so pytest finds it."""
 
 GROUP = -1001000000101  # 安定区住建局, Anding × construction
 LEADS = -1001000001900  # 安定区 leaders
@@ -32,11 +33,6 @@ ORDINARY = {"amount": "5万", "workers": "3", "since": "2026-06"}
 """Below the hard-case thresholds, so no escalation messages get in the way."""
 MEETING = datetime(2026, 12, 3, 6, 30, tzinfo=UTC)
 """2026-12-03 14:30 in Dingxi; the fake clock starts on Thursday 2026-11-26 at 10:00."""
-
-
-@pytest.fixture
-def bench(db: Database, config: HandlerConfig, clock: FakeClock) -> Bench:
-    return Bench(db, replace(config, default_language="en"), clock)
 
 
 @pytest.fixture
