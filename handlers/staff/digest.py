@@ -63,7 +63,7 @@ async def morning_digest(unit: Unit) -> None:
     urgent = await tally(unit, due_soon(unit))
     if not urgent:
         return
-    overdue = await tally(unit, col(Case.deadline_at) <= unit.now)
+    overdue = await tally(unit, past_deadline(unit))
     _ = translator(unit.config.default_language)
     digests = [
         *await department_digests(unit, urgent, overdue, _),
@@ -78,6 +78,10 @@ async def morning_digest(unit: Unit) -> None:
 
 def due_soon(unit: Unit) -> ColumnElement[bool]:
     return col(Case.deadline_at) <= unit.now + timedelta(days=DUE_SOON_DAYS)
+
+
+def past_deadline(unit: Unit) -> ColumnElement[bool]:
+    return col(Case.deadline_at) <= unit.now
 
 
 async def tally(unit: Unit, deadline: ColumnElement[bool]) -> Tally:
@@ -135,9 +139,7 @@ async def lead_digests(unit: Unit, overdue: Tally, _: Translator) -> list[tuple[
     for chat, counties in by_chat.items():
         total = sum(n for (_d, county), n in overdue.items() if county in counties)
         head = _(LEAD_HEAD).format(date=today(unit), count=total)
-        rows = await first_cases(
-            unit, col(Case.county).in_(counties), col(Case.deadline_at) <= unit.now
-        )
+        rows = await first_cases(unit, col(Case.county).in_(counties), past_deadline(unit))
         lines = [case_line(unit, case, department, _) for case, department in rows]
         digests.append((chat, listing(head, lines, total, _)))
     return digests
