@@ -22,6 +22,7 @@ from storage import outbox
 from storage.db import Database
 from storage.models import OutboxMessage, OutboxStatus
 from storage.people import mark_chat_unreachable
+from storage.surveys import hasten_refused_survey
 
 __all__ = ["Sender"]
 
@@ -233,6 +234,7 @@ class Sender:
                     )
                     if unreachable:
                         await mark_chat_unreachable(session, row.chat_id, now)
+                        await hasten_refused_survey(session, row.ref, now)
                 return
             except Exception:
                 log.exception("could not record the outcome of outbox message %s", row.id)

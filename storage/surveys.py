@@ -5,6 +5,9 @@ the messages a turn sends carry the same key as their outbox ``ref``, so what be
 can be read back.
 """
 
+import re
+from datetime import datetime
+
 from sqlalchemy import update
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -19,9 +22,11 @@ from storage.models import (
 )
 
 __all__ = [
+    "SURVEY_TASK",
     "cancel_scheduled_surveys",
     "cancel_turns",
     "case_of_survey",
+    "hasten_refused_survey",
     "lock_survey",
     "newer_round_exists",
     "next_round",
@@ -30,13 +35,19 @@ __all__ = [
 ]
 
 
+SURVEY_TASK = "survey"
+"""The due task kind of every survey turn."""
+SURVEY_KEY_PREFIX = f"{SURVEY_TASK}:"
+TURN_KEY = re.compile(rf"{SURVEY_KEY_PREFIX}(?P<survey>\d+):(?P<turn>\d+)")
+
+
 def turn_key(survey_id: int, turn: int) -> str:
     """The due task's subject and its message's outbox ref for one turn of a survey."""
-    return f"survey:{survey_id}:{turn}"
+    return f"{_keys_of(survey_id)}{turn}"
 
 
-def _keys_of(survey_id: int) -> str:
-    return f"survey:{survey_id}:"
+def _keys_of(survey_id: int | str) -> str:
+    return f"{SURVEY_KEY_PREFIX}{survey_id}:"
 
 
 async def next_round(session: AsyncSession, case_id: int) -> int:
@@ -95,6 +106,26 @@ async def cancel_turns(session: AsyncSession, survey_id: int, kind: str) -> None
             col(DueTask.status) == DueStatus.PENDING,
         )
         .values(status=DueStatus.CANCELLED)
+    )
+
+
+async def hasten_refused_survey(session: AsyncSession, ref: str | None, now: datetime) -> None:
+    """Telegram refused the message with this outbox ref: if it was a survey's question, the
+    turn after it (which closes the survey as undeliverable) falls due now rather than at the
+    reminder, so the figures and the case's audit trail show it the same day."""
+    match = TURN_KEY.fullmatch(ref or "")
+    if match is None:
+        return
+    survey_id, turn = int(match["survey"]), int(match["turn"])
+    await session.exec(
+        update(DueTask)
+        .where(
+            col(DueTask.kind) == SURVEY_TASK,
+            col(DueTask.subject) == turn_key(survey_id, turn + 1),
+            col(DueTask.status) == DueStatus.PENDING,
+            col(DueTask.due_at) > now,
+        )
+        .values(due_at=now)
     )
 
 

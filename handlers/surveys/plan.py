@@ -11,12 +11,11 @@ from handlers.context import Unit
 from handlers.surveys.questions import REBOUND, RETURN_VISIT
 from storage.due import schedule
 from storage.models import Case, Survey
-from storage.surveys import cancel_scheduled_surveys, next_round, turn_key
+from storage.surveys import SURVEY_TASK, cancel_scheduled_surveys, next_round, turn_key
 
 __all__ = ["SKIPPED_OUTCOMES", "SURVEY", "plan_return_visit", "plan_turn"]
 
-SURVEY = "survey"
-"""The due task kind of every survey turn."""
+SURVEY = SURVEY_TASK
 SKIPPED_OUTCOMES = ("duplicate",)
 """A duplicate's worker is asked about the case it duplicates, not twice."""
 

@@ -26,7 +26,8 @@ from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 import aiohttp
-from aiohttp import BodyPartReader, web
+from aiohttp import web
+from aiohttp.hdrs import CONTENT_TYPE
 
 from .errors import ApiError, error_for_status
 from .formatting import parse_formatted
@@ -43,6 +44,7 @@ from .limits import (
     check_text,
     validate_reply_markup,
 )
+from .multipart import parse_form_data
 from .records import (
     BotMessage,
     CallbackAnswer,
@@ -1623,36 +1625,24 @@ async def _read_params(request: web.Request) -> tuple[JsonDict, bool]:
         params.update(body)
         return params, False
     if request.content_type == "multipart/form-data":
-        reader = await request.multipart()
-        while (part := await reader.next()) is not None:
-            if isinstance(part, BodyPartReader) and part.name:
-                params[part.name] = await _read_part(part)
+        try:
+            params.update(parse_form_data(request.headers[CONTENT_TYPE], await request.read()))
+        except ValueError:
+            raise ApiError.bad_request("can't parse multipart/form-data request body") from None
         return params, True
     form = await request.post()
     params.update({key: value for key, value in form.items() if isinstance(value, str)})
     return params, True
 
 
-async def _read_part(part: BodyPartReader) -> str | UploadedFile:
-    if part.filename is not None:
-        data = bytes(await part.read(decode=True))
-        return UploadedFile(part.name or "", part.filename, part.headers.get("Content-Type"), data)
-    return await part.text()
-
-
 async def _read_webhook_reply(response: aiohttp.ClientResponse) -> tuple[JsonDict, bool] | None:
     """Parse a method call the bot put in its webhook response (JSON or multipart)."""
+    body = await response.read()
     if response.content_type == "multipart/form-data":
-        reader = aiohttp.MultipartReader(response.headers, response.content)
-        params: JsonDict = {}
         try:
-            while (part := await reader.next()) is not None:
-                if isinstance(part, BodyPartReader) and part.name:
-                    params[part.name] = await _read_part(part)
+            return dict(parse_form_data(response.headers[CONTENT_TYPE], body)), True
         except ValueError:
             return None
-        return params, True
-    body = await response.read()
     if response.content_type == "application/json" and body:
         try:
             parsed = json.loads(body)

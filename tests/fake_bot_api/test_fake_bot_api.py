@@ -14,6 +14,7 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
@@ -774,6 +775,51 @@ async def test_upload_document_get_file_and_download(
     assert status == 400 and "wrong file identifier" in bad["description"]
     status, bad = await call(http, fake, "getFile", file_id="nope")
     assert status == 400
+
+
+async def test_an_upload_arriving_in_small_pieces_keeps_every_byte(fake: FakeBotAPI) -> None:
+    content = b"\r\n".join(bytes(range(256)) for _ in range(64)) + b"\r\n--not-the-boundary\r"
+    fields = [
+        (b'name="chat_id"', b"63"),
+        (b'name="caption"', "第一行\r\n第二行".encode()),
+        (b'name="document"; filename="chart.png"\r\nContent-Type: image/png', content),
+    ]
+    body = b"".join(
+        b"--cut\r\nContent-Disposition: form-data; " + head + b"\r\n\r\n" + value + b"\r\n"
+        for head, value in fields
+    )
+    body += b"--cut--\r\n"
+    request = (
+        f"POST /bot{fake.token}/sendDocument HTTP/1.1\r\nHost: fake\r\n"
+        "Content-Type: multipart/form-data; boundary=cut\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode() + body
+    address = urlsplit(fake.api_base)
+    reader, writer = await asyncio.open_connection(address.hostname, address.port)
+    for start in range(0, len(request), 7):
+        writer.write(request[start : start + 7])
+        await writer.drain()
+    status_line = await reader.readline()
+    writer.close()
+
+    assert b" 200 " in status_line
+    sent = fake.messages(63)[-1]
+    assert sent.document is not None and sent.document["file_name"] == "chart.png"
+    assert sent.caption == "第一行\r\n第二行"
+    assert fake.file(sent.document["file_id"]).data == content
+
+
+async def test_a_malformed_multipart_body_is_a_json_bad_request(
+    fake: FakeBotAPI, http: aiohttp.ClientSession
+) -> None:
+    async with http.post(
+        f"{fake.api_base}/bot{fake.token}/sendMessage",
+        data=b"--b\r\nno headers and no closing boundary",
+        headers={"Content-Type": "multipart/form-data; boundary=b"},
+    ) as resp:
+        body = await resp.json()
+    assert resp.status == 400 and body["ok"] is False
+    assert "multipart" in body["description"]
 
 
 async def test_user_media_can_be_downloaded(fake: FakeBotAPI, http: aiohttp.ClientSession) -> None:

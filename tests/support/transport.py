@@ -1,12 +1,28 @@
-"""An in-memory transport: records every call and fails on cue."""
+"""An in-memory transport: records every call and fails on cue; and a sender running on it."""
 
+import asyncio
+import contextlib
 import itertools
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Call", "ScriptedTransport"]
+from bot.clock import Clock, SystemClock
+from bot.sender import Sender
+from bot.settings import DeliverySettings
+from storage.db import Database
+
+__all__ = ["FAST", "Call", "ScriptedTransport", "running"]
+
+FAST = DeliverySettings(
+    global_per_second=1000,
+    private_per_second=1000,
+    group_per_minute=60_000,
+    retry_base_seconds=0.01,
+    retry_max_seconds=0.05,
+)
+"""Limits and back-off small enough that a test never waits on them."""
 
 
 @dataclass(frozen=True)
@@ -43,3 +59,20 @@ class ScriptedTransport:
             for c in self.calls
             if c.outcome == "ok" and (chat_id is None or c.chat_id == chat_id)
         ]
+
+
+@contextlib.asynccontextmanager
+async def running(
+    db: Database,
+    transport: ScriptedTransport,
+    settings: DeliverySettings = FAST,
+    clock: Clock | None = None,
+) -> AsyncIterator[Sender]:
+    """A sender delivering the outbox through ``transport`` until the block ends."""
+    sender = Sender(db, transport, settings, clock or SystemClock())
+    task = asyncio.create_task(sender.run())
+    try:
+        yield sender
+    finally:
+        sender.stop()
+        await asyncio.wait_for(task, 30)

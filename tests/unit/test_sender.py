@@ -1,28 +1,15 @@
 """The outbox sender: order, limits, retries, and what each Telegram error leads to."""
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 from sqlmodel import select
 
-from bot.clock import SystemClock
-from bot.sender import Sender
-from bot.settings import DeliverySettings
 from bot.transport import Rejected, RetryAfter, TransientError, Unreachable
 from storage import outbox
 from storage.db import Database
 from storage.models import OutboxMessage, OutboxStatus, Worker
-from tests.support.transport import ScriptedTransport
-
-FAST = DeliverySettings(
-    global_per_second=1000,
-    private_per_second=1000,
-    group_per_minute=60_000,
-    retry_base_seconds=0.01,
-    retry_max_seconds=0.05,
-)
+from tests.support.transport import FAST, ScriptedTransport, running
 
 
 async def enqueue(db: Database, *messages: tuple[int, str]) -> None:
@@ -37,19 +24,6 @@ async def enqueue(db: Database, *messages: tuple[int, str]) -> None:
 async def rows(db: Database) -> list[OutboxMessage]:
     async with db.reader() as session:
         return list((await session.exec(select(OutboxMessage).order_by(OutboxMessage.id))).all())
-
-
-@contextlib.asynccontextmanager
-async def running(
-    db: Database, transport: ScriptedTransport, settings: DeliverySettings = FAST
-) -> AsyncIterator[Sender]:
-    sender = Sender(db, transport, settings, SystemClock())
-    task = asyncio.create_task(sender.run())
-    try:
-        yield sender
-    finally:
-        sender.stop()
-        await asyncio.wait_for(task, 30)
 
 
 async def settled(db: Database, count: int) -> list[OutboxMessage]:

@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import col, select
 
 from bot.scheduler import run_due_work
+from bot.transport import Unreachable
 from handlers.context import Unit
 from handlers.due_work import DUE
 from handlers.survey_policy import SurveyPolicy
@@ -31,6 +32,8 @@ from tests.support.surveys import (
     sweep,
     worker,
 )
+from tests.support.transport import ScriptedTransport, running
+from tests.support.waiting import until
 
 __all__ = ["bench", "worker"]
 """Fixtures from ``tests.support.surveys``, imported so pytest finds them."""
@@ -173,6 +176,32 @@ async def test_a_question_telegram_refused_makes_the_survey_undeliverable(
     await sweep(bench)
     assert len(await survey_messages(bench.db, worker.chat_id)) == 1
     assert (await return_visit(bench.db)).status == SurveyStatus.UNDELIVERABLE
+
+
+async def test_a_refused_question_closes_the_survey_the_same_day_not_at_the_reminder(
+    bench: Bench, worker: WorkerChat
+) -> None:
+    await deliver_outbox(bench, ScriptedTransport())  # the report's own replies
+    await ask_return_visit(bench)
+    blocked = ScriptedTransport(failures=[Unreachable("Forbidden: bot was blocked by the user")])
+    await deliver_outbox(bench, blocked)
+    assert [call.outcome for call in blocked.calls] == ["Unreachable"]
+
+    await sweep(bench)  # the clock has not moved: the closing turn is due at once
+    assert (await return_visit(bench.db)).status == SurveyStatus.UNDELIVERABLE
+    assert (await event_kinds(bench.db))[-1] == "survey_undeliverable"
+
+
+async def deliver_outbox(bench: Bench, transport: ScriptedTransport) -> None:
+    """Run the real sender on the bench's clock until every outbox row is settled."""
+
+    async def all_settled() -> bool:
+        async with bench.db.reader() as session:
+            statuses = (await session.exec(select(OutboxMessage.status))).all()
+        return all(status not in (OutboxStatus.PENDING, "sending") for status in statuses)
+
+    async with running(bench.db, transport, clock=bench.clock):
+        await until(all_settled, 10, every=0.02, what="the outbox settling")
 
 
 async def test_a_restart_between_due_time_and_send_sends_exactly_once(
