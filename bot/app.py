@@ -11,9 +11,11 @@ from typing import Any, Protocol
 
 from bot.clock import Clock, SystemClock
 from bot.pipeline import Pipeline
+from bot.ratelimit import Limiter, Limits, SendLimiter
 from bot.scheduler import Scheduler
 from bot.sender import Sender
 from bot.settings import Settings
+from bot.shared_ratelimit import RedisLimiter
 from bot.transport import Transport
 from handlers import HandlerConfig
 from handlers.context import HardCaseRules
@@ -42,6 +44,12 @@ class Runtime:
     sender: Sender
     scheduler: Scheduler
     config: HandlerConfig
+    limiter: Limiter
+
+    async def close(self) -> None:
+        """Once the loops have stopped: the limiter's connection, then the database's."""
+        await self.limiter.aclose()
+        await self.db.dispose()
 
 
 def handler_config(settings: Settings, routing: Routing) -> HandlerConfig:
@@ -85,10 +93,22 @@ async def build_runtime(
     async with db.transaction() as session:
         await sync_departments(session, routing.departments.values())
     config = handler_config(settings, routing)
-    sender = Sender(db, transport, settings.delivery, clock)
+    limiter = make_limiter(settings)
+    sender = Sender(db, transport, settings.delivery, clock, limiter)
     pipeline = Pipeline(db, config, clock, sender.wake)
     scheduler = Scheduler(db, config, clock, settings.schedule, sender.wake)
-    return Runtime(db, pipeline, sender, scheduler, config)
+    return Runtime(db, pipeline, sender, scheduler, config, limiter)
+
+
+def make_limiter(settings: Settings) -> Limiter:
+    """This process's own count, or with ``DELIVERY_REDIS_URL`` one shared by every instance
+    of the bot (keyed by the bot's id, the part of its token before the colon)."""
+    limits, redis_url = Limits.of(settings.delivery), settings.delivery.redis_url
+    if redis_url is None:
+        return SendLimiter(limits)
+    token = settings.bot.token.get_secret_value() if settings.bot.token else "console"
+    prefix = f"arrears-bot:{token.split(':', 1)[0]}"
+    return RedisLimiter.connect(redis_url.get_secret_value(), limits, prefix)
 
 
 def make_driver(settings: Settings) -> Driver:
@@ -132,7 +152,7 @@ async def run_bot(settings: Settings) -> None:
         await finish(sending, runtime.sender.stop)
         await finish(stopping, None)
         await driver.close()
-        await runtime.db.dispose()
+        await runtime.close()
     failed = [t for t in done if t is not stopping and t.exception() is not None]
     if failed:
         raise RuntimeError(f"{failed[0].get_name()} stopped") from failed[0].exception()

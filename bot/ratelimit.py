@@ -14,15 +14,34 @@ import asyncio
 import math
 import time
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+from typing import Protocol
 
-__all__ = ["SendLimiter", "SlidingWindow", "Slot"]
+from bot.settings import DeliverySettings
+
+__all__ = ["MARGIN", "Limiter", "Limits", "SendLimiter", "SlidingWindow", "Slot"]
 
 # A little slack for two clocks (ours, Telegram's) measuring the same second.
 MARGIN = 1.01
 GLOBAL_BURST = 30
 PRIVATE_BURST = 1
 GROUP_BURST = 20
+
+
+class Limiter(Protocol):
+    """What the sender needs of a limiter: this process's own, or one shared by instances."""
+
+    async def pause(self, seconds: float) -> None:
+        """Telegram answered 429: no message goes out for ``seconds``."""
+
+    def sending(self, chat_id: int | None) -> AbstractAsyncContextManager[None]:
+        """Around one request: wait for a place in the windows, hold it until the answer is
+        in. ``None`` for calls that are not messages (only the pause applies)."""
+        ...
+
+    async def aclose(self) -> None:
+        """Let go of what the limiter holds (a connection) once nothing more is sent."""
 
 
 class Slot:
@@ -56,30 +75,25 @@ class SlidingWindow:
 
 
 class SendLimiter:
-    """Global, per-private-chat and per-group limits, and a pause after a 429."""
+    """Global, per-private-chat and per-group limits, and a pause after a 429, counted in this
+    process alone (one instance, or each given its share of the global rate)."""
 
-    def __init__(
-        self,
-        global_per_second: float,
-        private_per_second: float,
-        group_per_minute: float,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
+    def __init__(self, limits: "Limits", clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
-        self._global = _window(global_per_second, 1.0, GLOBAL_BURST)
-        self._private = (private_per_second, 1.0, PRIVATE_BURST)
-        self._group = (group_per_minute, 60.0, GROUP_BURST)
+        self._limits = limits
+        self._global = SlidingWindow(*self._limits.overall)
         self._chats: dict[int, SlidingWindow] = {}
         self._paused_until = 0.0
         self._lock = asyncio.Lock()
 
-    def pause(self, seconds: float) -> None:
+    async def pause(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, self._clock() + seconds)
+
+    async def aclose(self) -> None:
+        """Holds nothing outside this process."""
 
     @asynccontextmanager
     async def sending(self, chat_id: int | None) -> AsyncIterator[None]:
-        """Around one request: wait for a place in the windows, hold it until the answer is
-        in. ``None`` for calls that are not messages (only the pause applies)."""
         slots = await self._acquire(chat_id)
         try:
             yield
@@ -113,9 +127,7 @@ class SendLimiter:
     def _chat(self, chat_id: int) -> SlidingWindow:
         window = self._chats.get(chat_id)
         if window is None:
-            window = self._chats[chat_id] = _window(
-                *(self._private if chat_id > 0 else self._group)
-            )
+            window = self._chats[chat_id] = SlidingWindow(*self._limits.for_chat(chat_id))
         return window
 
     def _forget_idle(self, now: float) -> None:
@@ -123,12 +135,35 @@ class SendLimiter:
             self._chats = {c: w for c, w in self._chats.items() if w.wait_time(now) > 0}
 
 
-def _window(rate: float, period: float, burst: int) -> SlidingWindow:
-    """``rate`` per ``period`` in Telegram's shape: its burst size, spread over the rate.
+Shape = tuple[int, float]
+"""A window: at most this many messages in any span of this many seconds."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    overall: Shape
+    private: Shape
+    group: Shape
+
+    @classmethod
+    def of(cls, delivery: DeliverySettings) -> "Limits":
+        return cls(
+            window_shape(delivery.global_per_second, 1.0, GLOBAL_BURST),
+            window_shape(delivery.private_per_second, 1.0, PRIVATE_BURST),
+            window_shape(delivery.group_per_minute, 60.0, GROUP_BURST),
+        )
+
+    def for_chat(self, chat_id: int) -> Shape:
+        return self.private if chat_id > 0 else self.group
+
+
+def window_shape(rate: float, period: float, burst: int) -> Shape:
+    """``rate`` per ``period`` in Telegram's shape: its burst size, spread over the rate (the
+    margin is added where the window is kept).
 
     At Telegram's own rates this is exactly its limit (30 per second, 1 per second, 20 per
     minute); a lower rate keeps the shape and stretches the window, a higher one (a self-hosted
     server, a test fake) compresses it.
     """
     capacity = max(1, min(burst, math.floor(rate)))
-    return SlidingWindow(capacity, period * capacity / rate)
+    return capacity, period * capacity / rate

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.clock import Clock
-from bot.ratelimit import SendLimiter
+from bot.ratelimit import Limiter
 from bot.settings import DeliverySettings
 from bot.transport import Rejected, RetryAfter, TransientError, Transport, Unreachable
 from handlers.replies import MESSAGE_REF
@@ -42,6 +42,7 @@ class Sender:
         transport: Transport,
         settings: DeliverySettings,
         clock: Clock,
+        limiter: Limiter,
         *,
         concurrency: int = 32,
     ) -> None:
@@ -49,9 +50,7 @@ class Sender:
         self._transport = transport
         self._settings = settings
         self._clock = clock
-        self._limiter = SendLimiter(
-            settings.global_per_second, settings.private_per_second, settings.group_per_minute
-        )
+        self._limiter = limiter
         self._slots = asyncio.Semaphore(concurrency)
         self._concurrency = concurrency
         self._wake = asyncio.Event()
@@ -153,7 +152,7 @@ class Sender:
                 async with self._limiter.sending(None if unordered else row.chat_id):
                     message_id = await self._transport.call(row.method, row.chat_id, payload)
             except RetryAfter as error:
-                self._limiter.pause(error.seconds)
+                await self._limiter.pause(error.seconds)
                 await self._retry(row, error.seconds, str(error))
             except TransientError as error:
                 await self._retry(

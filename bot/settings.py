@@ -128,6 +128,8 @@ class DeliverySettings(BaseSettings):
     group_per_minute: float = Field(default=20.0, gt=0)
     retry_base_seconds: float = Field(default=1.0, gt=0)
     retry_max_seconds: float = Field(default=300.0, gt=0)
+    redis_url: SecretStr | None = None
+    """Several instances: a Redis they all reach, to share one count of Telegram's limits."""
 
 
 class HardCaseSettings(BaseSettings):

@@ -100,7 +100,7 @@ async def run_console(settings: Settings, stdin: TextIO = sys.stdin) -> None:
             read = await asyncio.to_thread(stdin.readline)
             line = read if read else None
     finally:
-        await runtime.db.dispose()
+        await runtime.close()
 
 
 async def to_event(driver: ConsoleDriver, line: str, stdin: TextIO) -> Event | None:

@@ -25,11 +25,11 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def delivery_env(speed: float, share: float = 1.0) -> dict[str, str]:
-    """Telegram's limits times the fake's ``speed``; ``share`` of them for one of several
-    instances; quick retries, so that tests of errors do not wait long."""
+def delivery_env(speed: float) -> dict[str, str]:
+    """Telegram's limits times the fake's ``speed``; quick retries, so that tests of errors
+    do not wait long."""
     return {
-        "DELIVERY_GLOBAL_PER_SECOND": str(30 * speed * share),
+        "DELIVERY_GLOBAL_PER_SECOND": str(30 * speed),
         "DELIVERY_PRIVATE_PER_SECOND": str(1 * speed),
         "DELIVERY_GROUP_PER_MINUTE": str(20 * speed),
         "DELIVERY_RETRY_BASE_SECONDS": "0.05",
@@ -47,7 +47,6 @@ class BotProcess:
         mode: str = "polling",
         driver: str = "aiogram",
         speed: float = SPEED,
-        share: float = 1.0,
         extra_env: dict[str, str] | None = None,
     ) -> None:
         workdir.mkdir(parents=True, exist_ok=True)
@@ -69,7 +68,7 @@ class BotProcess:
             "WEBHOOK_LISTEN": f"127.0.0.1:{self.port}",
             "DATABASE_URL": database_url,
             "ROUTING_FILE": str(ROOT / "config" / "routing.example.toml"),
-            **delivery_env(speed, share),
+            **delivery_env(speed),
             **(extra_env or {}),
         }
         self.process: asyncio.subprocess.Process | None = None

@@ -79,7 +79,7 @@ async def runtime(
     loops[2].cancel()
     await asyncio.gather(*loops, return_exceptions=True)
     await telegram.close()
-    await runtime.db.dispose()
+    await runtime.close()
 
 
 async def file_ordinary_report(worker: TelegramWorker) -> None:

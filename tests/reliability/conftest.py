@@ -5,6 +5,7 @@ results folder (see ``tests.reliability.figures``) and repeated in pytest's term
 so the numbers are visible with or without ``-s``.
 """
 
+import secrets
 from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
@@ -65,7 +66,11 @@ async def one_database_url(tmp_path: Path) -> str:
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeBotAPI]:
-    api = FakeBotAPI(speed=SPEED, webhook_retry_delay=0.05)
+    """A bot of its own (a new bot id), so that no count shared in Redis outlives its test."""
+    bot_id = secrets.randbelow(10**9) + 10**9
+    api = FakeBotAPI(
+        token=f"{bot_id}:RELIABILITY", bot_user_id=bot_id, speed=SPEED, webhook_retry_delay=0.05
+    )
     await api.start()
     yield api
     await api.stop()

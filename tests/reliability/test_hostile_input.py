@@ -35,8 +35,8 @@ from telegram import Update
 from bot.clock import SystemClock
 from bot.drivers.webhook import SECRET_HEADER, WebhookReceiver
 from bot.pipeline import Pipeline, storable
+from bot.ratelimit import Limits, SendLimiter
 from bot.sender import Sender
-from bot.settings import DeliverySettings
 from bot.transport import Rejected, TransientError
 from handlers import Event, EventKind, HandlerConfig, Outgoing, handle_event
 from handlers.parsing import ParseError, parse_free_text, parse_name
@@ -67,7 +67,7 @@ from tests.reliability.scene import (
 )
 from tests.support.chat import WorkerChat, complete_report
 from tests.support.clock import FakeClock
-from tests.support.transport import ScriptedTransport
+from tests.support.transport import FAST, ScriptedTransport
 from tests.support.waiting import until
 
 pytestmark = pytest.mark.slow
@@ -393,15 +393,8 @@ async def test_no_phone_or_id_number_reaches_the_log_at_info(
         failures=[TransientError("Bad Gateway"), Rejected("Bad Request: chat not found")],
         fails_for=lambda method, chat: chat < 0,
     )
-    fast = DeliverySettings(
-        global_per_second=1000,
-        private_per_second=1000,
-        group_per_minute=60_000,
-        retry_base_seconds=0.01,
-        retry_max_seconds=0.05,
-    )
     clock = SystemClock()
-    sender = Sender(db, transport, fast, clock)
+    sender = Sender(db, transport, FAST, clock, SendLimiter(Limits.of(FAST)))
     pipeline = Pipeline(db, config, clock, sender.wake)
     user = 4242
     turns: list[tuple[EventKind, dict[str, Any]]] = [

@@ -10,8 +10,9 @@ whole reports in one go.
 
 Each survey question reaches its worker exactly once, the two schedulers sharing the work
 (``SKIP LOCKED``), and each worker's replies arrive in the order of their messages although the
-two instances took turns handling them. Which instance did what is recorded by triggers in the
-test's own database (each instance connects as its own role), not by the bot.
+two instances took turns handling them. Both send at Telegram's full rate, counted once for the
+two in Redis, and Telegram never has to answer 429. Which instance did what is recorded by
+triggers in the test's own database (each instance connects as its own role), not by the bot.
 """
 
 import asyncio
@@ -37,6 +38,7 @@ from tests.reliability.crowd import Crowd, burst_report
 from tests.reliability.figures import Figures
 from tests.reliability.ledger import load_ledger, wait_until_settled
 from tests.reliability.pg_cluster import PgCluster
+from tests.support.redis_server import REDIS_URL
 from tests.support.seed import FIRST_CHAT, seed_resolved_cases
 from tests.support.waiting import until
 
@@ -144,8 +146,8 @@ async def test_two_instances_ask_each_survey_once_and_keep_each_chat_in_order(
             pg_cluster.database_url("postgres", role),
             name=role,
             mode="webhook",
-            share=1 / len(INSTANCES),
             extra_env={
+                "DELIVERY_REDIS_URL": REDIS_URL,
                 "WEBHOOK_URL": f"{balancer.url}/telegram",
                 "TIME_ZONE": zone,
                 "SCHEDULE_SWEEP_SECONDS": "1",
@@ -238,3 +240,4 @@ async def test_two_instances_ask_each_survey_once_and_keep_each_chat_in_order(
     assert all(due_by[role] > 0 for role in INSTANCES), due_by
     assert split == TYPISTS
     assert codes == [0, 0]
+    assert fake.stats.rate_limited == fake.stats.requests_during_retry_after == 0

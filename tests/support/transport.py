@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.clock import Clock, SystemClock
+from bot.ratelimit import Limits, SendLimiter
 from bot.sender import Sender
 from bot.settings import DeliverySettings
 from storage.db import Database
@@ -69,7 +70,8 @@ async def running(
     clock: Clock | None = None,
 ) -> AsyncIterator[Sender]:
     """A sender delivering the outbox through ``transport`` until the block ends."""
-    sender = Sender(db, transport, settings, clock or SystemClock())
+    limiter = SendLimiter(Limits.of(settings))
+    sender = Sender(db, transport, settings, clock or SystemClock(), limiter)
     task = asyncio.create_task(sender.run())
     try:
         yield sender

@@ -5,7 +5,8 @@ import random
 
 import pytest
 
-from bot.ratelimit import MARGIN, SendLimiter, SlidingWindow
+from bot.ratelimit import MARGIN, Limits, SendLimiter, SlidingWindow
+from bot.settings import DeliverySettings
 
 
 def sent(window: SlidingWindow, at: float) -> None:
@@ -51,7 +52,7 @@ async def test_a_group_gets_at_most_twenty_messages_a_minute(
         time.now += seconds
 
     monkeypatch.setattr("bot.ratelimit.asyncio.sleep", sleep)
-    limiter = SendLimiter(30, 1, 20, clock=time)
+    limiter = SendLimiter(Limits.of(DeliverySettings()), clock=time)
     sent = []
     for _ in range(45):
         async with limiter.sending(-1001):
@@ -67,8 +68,8 @@ async def test_a_pause_after_429_holds_every_chat(monkeypatch: pytest.MonkeyPatc
         time.now += seconds
 
     monkeypatch.setattr("bot.ratelimit.asyncio.sleep", sleep)
-    limiter = SendLimiter(30, 1, 20, clock=time)
-    limiter.pause(7)
+    limiter = SendLimiter(Limits.of(DeliverySettings()), clock=time)
+    await limiter.pause(7)
     async with limiter.sending(42):
         assert time.now >= 7
     async with limiter.sending(None):
