@@ -1,9 +1,11 @@
-"""A worker books a visit to a reception point (约访): point, day, time, confirm.
+"""A worker books a visit to a reception point (约访): point, day, time, confirm; and can
+cancel it from the confirmation or the reminder, until it begins.
 
 Every button carries the choices made so far (``visit:s:<point>:<YYYYMMDDHHMM>``), so the
 booking needs no conversation state and a back button is simply the previous screen; the
 choices are checked again at each press. Opening hours in the routing file are free text, so
-slots are the usual public-office hours on weekdays (``meeting_time.OFFICE_SLOTS``).
+slots are the usual public-office hours on weekdays (``meeting_time.OFFICE_SLOTS``). The point's
+staff chat hears of each booking and each cancellation.
 """
 
 import logging
@@ -30,7 +32,7 @@ from handlers.registry import press
 from handlers.replies import Button, SendMessage, escape
 from handlers.routing import ReceptionPoint
 from storage.due import schedule
-from storage.models import DueTask, VisitBooking, Worker
+from storage.models import DueTask, VisitBooking, VisitStatus, Worker
 
 __all__ = ["REMINDER"]
 
@@ -38,8 +40,12 @@ log = logging.getLogger(__name__)
 
 REMINDER = "visit_reminder"
 DAYS_OFFERED = 5
-SIZES = {"start": 1, "x": 1, "p": 2, "d": 3, "s": 3, "ok": 3}
+SIZES = {"start": 1, "x": 1, "p": 2, "d": 3, "s": 3, "ok": 3, "c": 2, "cc": 2, "k": 2}
 """How many parts follow the prefix, by verb."""
+CANCELLING = ("c", "cc", "k")
+"""Ask to cancel a booking, cancel it, keep it: each followed by the booking's id."""
+BOOKED_NOTICE = N_("📅 Visit booked at {point}: {when}.\nWorker: {name}, phone {phone}.")
+CANCELLED_NOTICE = N_("📅 Visit cancelled at {point}: {when}.\nWorker: {name}, phone {phone}.")
 
 
 def button(text: str, *parts: str) -> Button:
@@ -49,6 +55,9 @@ def button(text: str, *parts: str) -> Button:
 @press(VISIT)
 async def on_visit_press(ctx: Context) -> None:
     verb, *values = pressed(ctx)
+    if verb in CANCELLING:
+        await on_cancel_press(ctx, verb, await own_booking(ctx, values[0]))
+        return
     point = point_of(ctx, values[0]) if values else None
     ctx.answer()
     if point is None:
@@ -88,6 +97,52 @@ def point_of(ctx: Context, code: str) -> ReceptionPoint:
         return ctx.config.routing.reception_point(code)
     except KeyError:
         raise Stale(N_("This button is no longer active.")) from None
+
+
+async def own_booking(ctx: Context, value: str) -> VisitBooking:
+    """The pressing worker's booking, still booked and still ahead, held for this change."""
+    try:
+        booking_id = callbacks.parse_id(value)
+    except callbacks.CallbackDataError:
+        raise Stale(N_("This button is no longer active.")) from None
+    booking = await ctx.session.get(VisitBooking, booking_id, with_for_update=True)
+    worker = ctx.worker
+    if booking is None or worker is None or booking.worker_id != worker.id:
+        raise Stale(N_("This button is no longer active."))
+    if booking.status != VisitStatus.BOOKED or booking.slot_at <= ctx.now:
+        raise Stale(N_("This visit is no longer booked."))
+    return booking
+
+
+async def on_cancel_press(ctx: Context, verb: str, booking: VisitBooking) -> None:
+    point = point_of(ctx, booking.point)
+    ctx.answer()
+    visit = ctx._("your visit to {point} on {when}").format(
+        point=escape(point.name(ctx.language)),
+        when=format_when(booking.slot_at, ctx.config.zone, ctx._),
+    )
+    if verb == "c":
+        choice = (
+            button(ctx._("Yes, cancel it"), "cc", str(booking.id)),
+            button(ctx._("Keep it"), "k", str(booking.id)),
+        )
+        ctx.reply(ctx._("Cancel {visit}?").format(visit=visit), (choice,))
+    elif verb == "k":
+        ctx.reply(
+            ctx._("Nothing changed: {visit} stays booked.").format(visit=visit),
+            main_menu_buttons(ctx),
+        )
+    else:
+        booking.status = VisitStatus.CANCELLED
+        ctx.session.add(booking)
+        assert ctx.worker is not None
+        tell_point(ctx, point, ctx.worker, booking.slot_at, CANCELLED_NOTICE)
+        text = ctx._("Done: {visit} is cancelled.").format(visit=visit)
+        ctx.reply(text, main_menu_buttons(ctx))
+
+
+def cancel_button(_: Translator, booking: VisitBooking) -> Button:
+    return button(_("✖ Cancel this visit"), "c", str(booking.id))
 
 
 def offered_days(ctx: Context) -> list[str]:
@@ -169,7 +224,7 @@ async def book(ctx: Context, point: ReceptionPoint, slot: datetime) -> None:
         VisitBooking.worker_id == worker.id,
         VisitBooking.point == point.code,
         VisitBooking.slot_at == slot,
-        VisitBooking.status == "booked",
+        VisitBooking.status == VisitStatus.BOOKED,
     )
     if (await ctx.session.exec(taken)).first() is not None:
         ctx.reply(ctx._("You have already booked this visit."), main_menu_buttons(ctx))
@@ -181,7 +236,7 @@ async def book(ctx: Context, point: ReceptionPoint, slot: datetime) -> None:
     if reminder_at > ctx.now:
         subject, data = f"visit:{booking.id}", {"booking": booking.id}
         await schedule(ctx.session, REMINDER, subject, reminder_at, ctx.now, data=data)
-    tell_point(ctx, point, worker, slot)
+    tell_point(ctx, point, worker, slot, BOOKED_NOTICE)
     when = format_when(slot, ctx.config.zone, ctx._)
     text = "\n\n".join(
         [
@@ -193,15 +248,17 @@ async def book(ctx: Context, point: ReceptionPoint, slot: datetime) -> None:
             ),
         ]
     )
-    ctx.reply(text, main_menu_buttons(ctx))
+    ctx.reply(text, ((cancel_button(ctx._, booking),), *main_menu_buttons(ctx)))
 
 
-def tell_point(ctx: Context, point: ReceptionPoint, worker: Worker, slot: datetime) -> None:
+def tell_point(
+    ctx: Context, point: ReceptionPoint, worker: Worker, slot: datetime, notice: str
+) -> None:
     if point.chat_id is None:
         return
     _ = translator(ctx.config.default_language)
     phone = mask_phone(worker.phone) if worker.phone else _("not given")
-    text = _("📅 Visit booked at {point}: {when}.\nWorker: {name}, phone {phone}.").format(
+    text = _(notice).format(
         point=escape(point.name(_.language)),
         when=format_when(slot, ctx.config.zone, _),
         name=escape(worker.name or ctx.event.user_name or "—"),
@@ -213,7 +270,7 @@ def tell_point(ctx: Context, point: ReceptionPoint, worker: Worker, slot: dateti
 @due(REMINDER)
 async def remind_of_visit(unit: Unit, task: DueTask) -> None:
     booking = await unit.session.get(VisitBooking, task.data.get("booking", 0))
-    if booking is None or booking.status != "booked":
+    if booking is None or booking.status != VisitStatus.BOOKED:
         return
     worker = await unit.session.get(Worker, booking.worker_id)
     try:
@@ -223,7 +280,8 @@ async def remind_of_visit(unit: Unit, task: DueTask) -> None:
     if worker is None:
         return
     _ = translator(worker.language or unit.config.default_language)
-    unit.send(SendMessage(worker.chat_id, reminder_text(unit, point, booking, _)))
+    buttons = ((cancel_button(_, booking),),)
+    unit.send(SendMessage(worker.chat_id, reminder_text(unit, point, booking, _), buttons))
 
 
 def reminder_text(unit: Unit, point: ReceptionPoint, booking: VisitBooking, _: Translator) -> str:

@@ -37,6 +37,7 @@ __all__ = [
     "Survey",
     "SurveyStatus",
     "VisitBooking",
+    "VisitStatus",
     "Worker",
     "employer_key",
 ]
@@ -272,6 +273,12 @@ class Survey(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UtcDateTime)
 
 
+class VisitStatus(StrEnum):
+    BOOKED = "booked"
+    CANCELLED = "cancelled"
+    """By the worker, before the visit began."""
+
+
 class VisitBooking(SQLModel, table=True):
     """A worker's appointment at a reception point (约访)."""
 
@@ -279,7 +286,7 @@ class VisitBooking(SQLModel, table=True):
     worker_id: int = Field(foreign_key="worker.id", index=True)
     point: str = Field(max_length=64)
     slot_at: datetime = Field(sa_type=UtcDateTime, index=True)
-    status: str = Field(default="booked", max_length=16)
+    status: str = Field(default=VisitStatus.BOOKED, max_length=16)
     created_at: datetime = Field(sa_type=UtcDateTime)
 
 

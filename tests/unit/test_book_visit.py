@@ -77,22 +77,31 @@ async def test_a_worker_books_a_visit_and_the_point_is_told(
     assert task.due_at == SLOT - timedelta(days=1)
 
 
-async def test_the_worker_is_reminded_the_day_before(worker: WorkerChat, bench: Bench) -> None:
+async def book_monday_ten(worker: WorkerChat) -> None:
     await choose_up_to_review(worker)
     await worker.press("Book this visit")
+
+
+async def run_reminders(bench: Bench) -> None:
+    """The day-before reminders, run as the scheduler would when they fall due."""
     async with bench.db.transaction() as session:
-        task = (await session.exec(select(DueTask).where(DueTask.kind == "visit_reminder"))).one()
-        unit = Unit(session, bench.config, task.due_at)
-        await remind_of_visit(unit, task)
-    bench.record(unit.outgoing)
+        tasks = await session.exec(select(DueTask).where(DueTask.kind == "visit_reminder"))
+        for task in tasks.all():
+            unit = Unit(session, bench.config, task.due_at)
+            await remind_of_visit(unit, task)
+            bench.record(unit.outgoing)
+
+
+async def test_the_worker_is_reminded_the_day_before(worker: WorkerChat, bench: Bench) -> None:
+    await book_monday_ten(worker)
+    await run_reminders(bench)
     assert f"your visit to {POINT} is tomorrow, 2026-11-30 (Mon) 10:00" in worker.last.text
 
 
 async def test_the_point_sees_a_known_workers_masked_phone(bench: Bench) -> None:
     worker = bench.chat(501)
     await complete_report(worker, amount="5万", workers="3", since="2026-06")
-    await choose_up_to_review(worker)
-    await worker.press("Book this visit")
+    await book_monday_ten(worker)
     assert "Wang Wu, phone 138****5678" in bench.to(POINT_CHAT)[-1].text
 
 
@@ -165,3 +174,69 @@ async def test_a_press_in_a_group_books_nothing(bench: Bench) -> None:
     group = bench.chat(501, chat_id=POINT_CHAT)
     await group.press_data("visit:ok:anding.construction:202611301000")
     assert await bookings(bench.db) == []
+
+
+async def test_a_worker_cancels_a_booked_visit_and_the_point_is_told(
+    worker: WorkerChat, bench: Bench
+) -> None:
+    await book_monday_ten(worker)
+    await worker.press("Cancel this visit")
+    assert f"Cancel your visit to {POINT} on 2026-11-30 (Mon) 10:00?" in worker.last.text
+    await worker.press("Yes, cancel it")
+
+    (booking,) = await bookings(bench.db)
+    assert booking.status == "cancelled"
+    assert "is cancelled" in worker.last.text
+    assert "Report unpaid wages" in " ".join(worker.button_labels())
+    notice = bench.to(POINT_CHAT)[-1]
+    assert "Visit cancelled at" in notice.text and "2026-11-30 (Mon) 10:00" in notice.text
+    sent = len(worker.messages)
+    await run_reminders(bench)
+    assert len(worker.messages) == sent  # no reminder for a cancelled visit
+
+
+async def test_keeping_the_visit_changes_nothing(worker: WorkerChat, bench: Bench) -> None:
+    await book_monday_ten(worker)
+    await worker.press("Cancel this visit")
+    await worker.press("Keep it")
+    assert "stays booked" in worker.last.text
+    assert [b.status for b in await bookings(bench.db)] == ["booked"]
+    assert len(bench.to(POINT_CHAT)) == 1  # the booking's notice only
+
+
+async def test_the_reminder_offers_to_cancel(worker: WorkerChat, bench: Bench) -> None:
+    await book_monday_ten(worker)
+    await run_reminders(bench)
+    assert "is tomorrow" in worker.last.text
+    await worker.press("Cancel this visit")
+    await worker.press("Yes, cancel it")
+    assert [b.status for b in await bookings(bench.db)] == ["cancelled"]
+
+
+async def test_a_visit_cancelled_twice_or_already_begun_is_left_alone(
+    worker: WorkerChat, bench: Bench
+) -> None:
+    await book_monday_ten(worker)
+    await worker.press("Cancel this visit")
+    await worker.press("Yes, cancel it")
+    await worker.press("Yes, cancel it")
+    assert "no longer booked" in (bench.answers[-1].text or "")
+    assert len(bench.to(POINT_CHAT)) == 2  # booked, cancelled: once
+
+    await book_monday_ten(worker)
+    bench.clock.current = SLOT
+    await worker.press("Cancel this visit")
+    assert "no longer booked" in (bench.answers[-1].text or "")
+    assert [b.status for b in await bookings(bench.db)] == ["cancelled", "booked"]
+
+
+async def test_nobody_else_can_cancel_a_workers_visit(worker: WorkerChat, bench: Bench) -> None:
+    await book_monday_ten(worker)
+    (booking,) = await bookings(bench.db)
+    other = bench.chat(502)
+    await other.send("/start")
+    await other.press("English")
+    for data in (f"visit:cc:{booking.id}", "visit:cc:abc", "visit:cc:99999999999", "visit:cc"):
+        await other.press_data(data)
+        assert "no longer active" in (bench.answers[-1].text or "")
+    assert [b.status for b in await bookings(bench.db)] == ["booked"]
