@@ -1,8 +1,10 @@
 """When people meet: working days, office-hour slots, and a typed date and time read tolerantly.
 
 Shared by the seven-party consultation (staff type a date and time) and the booking of a visit
-to a reception point (workers pick a day and a slot). Working days are Monday to Friday; the
-bot does not know public holidays, so a holiday is simply a day nobody picks.
+to a reception point (workers pick a day and a slot). Working days are China's: Monday to
+Friday less the public holidays, plus the weekend days worked in their place (调休), from the
+``holidays`` library's calendar (the State Council's schedule where published; for a year not
+yet announced, the holidays by rule without the swapped weekends).
 """
 
 import re
@@ -10,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+import holidays
 
 from handlers.formatting import N_
 from handlers.i18n import Translator
@@ -32,6 +36,8 @@ LONGEST_WAIT = timedelta(days=366)
 OFFICE_SLOTS = (time(9), time(10), time(11), time(14), time(15), time(16))
 """Hourly starts within the usual public-office hours (9:00-12:00, 14:00-17:00)."""
 
+CHINA = holidays.country_holidays("CN")
+"""Fills in each year on first use."""
 WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 _MAX_INPUT = 64
 
@@ -45,12 +51,12 @@ class When:
 
 
 def working_days(today: date, count: int) -> list[date]:
-    """The next ``count`` weekdays after ``today``."""
+    """The next ``count`` working days after ``today``."""
     days: list[date] = []
     day = today
     while len(days) < count:
         day += timedelta(days=1)
-        if day.weekday() < 5:
+        if CHINA.is_working_day(day):
             days.append(day)
     return days
 

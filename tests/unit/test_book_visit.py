@@ -92,6 +92,22 @@ async def run_reminders(bench: Bench) -> None:
             bench.record(unit.outgoing)
 
 
+async def test_public_holidays_are_not_offered_and_swapped_weekend_workdays_are(
+    worker: WorkerChat, bench: Bench
+) -> None:
+    bench.clock.current = datetime(2026, 9, 30, 2, tzinfo=UTC)  # Wed 30 Sep, 10:00 in Dingxi
+    await worker.press("Book a visit")
+    await worker.press(POINT)
+    # National Day: 1-7 October off; Saturday 10 October worked in their place (调休).
+    assert worker.button_labels()[:5] == [
+        "Thu 10/8",
+        "Fri 10/9",
+        "Sat 10/10",
+        "Mon 10/12",
+        "Tue 10/13",
+    ]
+
+
 async def test_the_worker_is_reminded_the_day_before(worker: WorkerChat, bench: Bench) -> None:
     await book_monday_ten(worker)
     await run_reminders(bench)
