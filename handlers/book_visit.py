@@ -33,6 +33,7 @@ from handlers.replies import Button, SendMessage, escape
 from handlers.routing import ReceptionPoint
 from storage.due import schedule
 from storage.models import DueTask, VisitBooking, VisitStatus, Worker
+from storage.visits import booked_per_slot, hold_slot
 
 __all__ = ["REMINDER"]
 
@@ -68,7 +69,7 @@ async def on_visit_press(ctx: Context) -> None:
     elif verb == "p":
         choose_day(ctx, point)
     elif verb == "d":
-        choose_slot(ctx, point, values[1])
+        await choose_slot(ctx, point, values[1])
     else:
         slot = slot_of(ctx, values[1])
         if slot is None:
@@ -196,15 +197,27 @@ def choose_day(ctx: Context, point: ReceptionPoint, problem: str = "") -> None:
     ctx.reply(text, (*rows, nav(ctx, "start")))
 
 
-def choose_slot(ctx: Context, point: ReceptionPoint, day: str) -> None:
+async def choose_slot(ctx: Context, point: ReceptionPoint, day: str, problem: str = "") -> None:
+    """The day's times that still have room; a full day sends the worker back to the days."""
     if day not in offered_days(ctx):
         choose_day(ctx, point, ctx._("That time can no longer be booked. Please choose again."))
         return
+    date = pressed_date(day)
+    starts = [datetime.combine(date, start, ctx.config.zone) for start in OFFICE_SLOTS]
+    booked = await booked_per_slot(ctx.session, point.code, starts[0], starts[-1])
+    free = [start for start in starts if booked.get(start, 0) < point.visits_per_slot]
+    when = format_day(date, ctx._)
+    if not free:
+        full = ctx._("Every time on {day} is fully booked. Please choose another day.")
+        choose_day(ctx, point, full.format(day=when))
+        return
     slots = [
-        button(slot.strftime("%H:%M"), "s", point.code, day + slot.strftime("%H%M"))
-        for slot in OFFICE_SLOTS
+        button(start.strftime("%H:%M"), "s", point.code, start.strftime("%Y%m%d%H%M"))
+        for start in free
     ]
-    text = ctx._("Which time on {day}?").format(day=format_day(pressed_date(day), ctx._))
+    text = ctx._("Which time on {day}?").format(day=when)
+    if problem:
+        text = f"⚠️ {problem}\n\n{text}"
     ctx.reply(text, (tuple(slots[:3]), tuple(slots[3:]), nav(ctx, "p", point.code)))
 
 
@@ -228,6 +241,13 @@ async def book(ctx: Context, point: ReceptionPoint, slot: datetime) -> None:
     )
     if (await ctx.session.exec(taken)).first() is not None:
         ctx.reply(ctx._("You have already booked this visit."), main_menu_buttons(ctx))
+        return
+    await hold_slot(ctx.session, point.code, slot)
+    if (await booked_per_slot(ctx.session, point.code, slot, slot)).get(slot, 0) >= (
+        point.visits_per_slot
+    ):
+        gone = ctx._("That time has just been fully booked. Please choose another.")
+        await choose_slot(ctx, point, slot.strftime("%Y%m%d"), gone)
         return
     booking = VisitBooking(worker_id=worker.id, point=point.code, slot_at=slot, created_at=ctx.now)
     ctx.session.add(booking)

@@ -105,6 +105,8 @@ class ReceptionPoint:
     chat_id: int | None
     """Staff chat notified of bookings, if any."""
     county: str | None
+    visits_per_slot: int = 3
+    """Workers the point receives in one hourly slot; a full slot is not offered."""
 
     def name(self, language: str) -> str:
         return self.name_zh if _is_chinese(language) else self.name_en
@@ -263,6 +265,7 @@ class _ReceptionPointEntry(_Entry):
     hours_en: _Text
     chat_id: _ChatId | None = None
     county: _Text | None = None
+    visits_per_slot: Annotated[int, Field(ge=1, le=100)] = 3
 
 
 class _RoutingFile(_Entry):
@@ -443,6 +446,7 @@ def _build(model: _RoutingFile) -> Routing:
                 hours_en=p.hours_en,
                 chat_id=p.chat_id,
                 county=p.county,
+                visits_per_slot=p.visits_per_slot,
             )
             for p in model.reception_points
         ),

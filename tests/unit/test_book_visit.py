@@ -8,7 +8,7 @@ from sqlmodel import select
 from handlers.book_visit import remind_of_visit
 from handlers.context import Unit
 from storage.db import Database
-from storage.models import DueTask, VisitBooking
+from storage.models import DueTask, VisitBooking, Worker
 from tests.support.chat import Bench, WorkerChat, bench, complete_report
 
 __all__ = ["bench"]
@@ -256,3 +256,49 @@ async def test_nobody_else_can_cancel_a_workers_visit(worker: WorkerChat, bench:
         await other.press_data(data)
         assert "no longer active" in (bench.answers[-1].text or "")
     assert [b.status for b in await bookings(bench.db)] == ["booked"]
+
+
+async def fill(bench: Bench, slot: datetime, count: int) -> None:
+    """``count`` other workers' visits booked at the desk at ``slot``."""
+    async with bench.db.transaction() as session:
+        for number in range(count):
+            user_id = 10_000 + slot.hour * 100 + number
+            other = Worker(telegram_user_id=user_id, chat_id=user_id, created_at=SLOT)
+            session.add(other)
+            await session.flush()
+            assert other.id is not None
+            session.add(
+                VisitBooking(
+                    worker_id=other.id, point="anding.construction", slot_at=slot, created_at=SLOT
+                )
+            )
+
+
+async def test_a_full_time_is_not_offered_and_a_full_day_is_not_chosen(
+    worker: WorkerChat, bench: Bench
+) -> None:
+    desk = bench.config.routing.reception_point("anding.construction")
+    await fill(bench, SLOT, desk.visits_per_slot)
+    await worker.press("Book a visit")
+    await worker.press(POINT)
+    await worker.press("Mon 11/30")
+    assert worker.button_labels()[:5] == ["09:00", "11:00", "14:00", "15:00", "16:00"]
+
+    for hour in (1, 3, 6, 7, 8):  # 09:00, 11:00, 14:00, 15:00, 16:00 in Dingxi
+        await fill(bench, SLOT.replace(hour=hour), desk.visits_per_slot)
+    await worker.press("Back")
+    await worker.press("Mon 11/30")
+    assert "Every time on Mon 11/30 is fully booked" in worker.last.text
+    assert "Which day?" in worker.last.text
+
+
+async def test_the_last_place_taken_meanwhile_is_not_booked_twice(
+    worker: WorkerChat, bench: Bench
+) -> None:
+    desk = bench.config.routing.reception_point("anding.construction")
+    await choose_up_to_review(worker)
+    await fill(bench, SLOT, desk.visits_per_slot)  # others took the last place meanwhile
+    await worker.press("Book this visit")
+    assert "just been fully booked" in worker.last.text
+    assert "10:00" not in worker.button_labels()
+    assert len(await bookings(bench.db)) == desk.visits_per_slot  # the others' alone
