@@ -17,14 +17,23 @@ async def lock_conversation(session: AsyncSession, chat_id: int, at: datetime) -
     """The chat's row, created if new and locked for this transaction (``FOR UPDATE``).
 
     The lock is what keeps one chat's events in order when several instances share PostgreSQL.
+    Most events come from a chat that has its row, so it is read first and made only if absent.
     """
+    statement = (
+        select(Conversation)
+        .where(Conversation.chat_id == chat_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    conversation = (await session.exec(statement)).first()
+    if conversation is not None:
+        return conversation
     await session.exec(
         insert_for(session, Conversation)
         .values(chat_id=chat_id, data={}, updated_at=at)
         .on_conflict_do_nothing(index_elements=["chat_id"])
     )
-    statement = select(Conversation).where(Conversation.chat_id == chat_id).with_for_update()
-    return (await session.exec(statement.execution_options(populate_existing=True))).one()
+    return (await session.exec(statement)).one()
 
 
 def save_conversation(
