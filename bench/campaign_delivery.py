@@ -14,13 +14,20 @@ first to the last; sending exactly at the limit gives 100 %. The bot keeps a 1 %
 counts each message from the end of its request (``bot/ratelimit.py``), so about 98 % is the
 most it reaches. Target ≥ 95 %, no 429.
 
+``--instances 2`` starts two bot processes (webhook mode, one PostgreSQL) that keep one count
+of the limits in Redis (``DELIVERY_REDIS_URL``, from ``$TEST_REDIS_URL`` or the machine's),
+each set to the full rate: together they must still stay at the limit, never above it.
+
     python -m bench.campaign_delivery                  # N = 3,000 at 30 messages/s (~2 min)
     python -m bench.campaign_delivery --speed 10 --prefill
+    python -m bench.campaign_delivery --database postgresql --instances 2
 """
 
 import argparse
 import asyncio
 import contextlib
+import os
+import secrets
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -76,13 +83,23 @@ def questions(fake: FakeBotAPI, count: int) -> list[RecordedRequest]:
     ]
 
 
-async def wait_for_questions(fake: FakeBotAPI, bot: BotProcess, count: int, limit: float) -> None:
+def instance_env(instances: int) -> dict[str, str]:
+    env = {"QUIET_HOURS": ALL_DAY}
+    if instances > 1:
+        env["DELIVERY_REDIS_URL"] = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    return env
+
+
+async def wait_for_questions(
+    fake: FakeBotAPI, bots: list[BotProcess], count: int, limit: float
+) -> None:
     deadline = time.monotonic() + limit
     while len(questions(fake, count)) < count:
         if time.monotonic() > deadline:
             raise SystemExit(f"only {len(questions(fake, count))} of {count} sent in {limit:.0f} s")
-        if bot.process is not None and bot.process.returncode is not None:
-            raise SystemExit(f"the bot exited:\n{bot.output()[-3000:]}")
+        for bot in bots:
+            if bot.process is not None and bot.process.returncode is not None:
+                raise SystemExit(f"the bot exited:\n{bot.output()[-3000:]}")
         await asyncio.sleep(0.2)
 
 
@@ -115,7 +132,8 @@ async def sweep_span(url: str) -> float:
 async def run(kind: str, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     count, speed = args.surveys, args.speed
     limit = TELEGRAM_PER_SECOND * speed
-    fake = FakeBotAPI(speed=speed)
+    bot_id = secrets.randbelow(10**9) + 10**9  # a bot of its own: no count left in Redis
+    fake = FakeBotAPI(token=f"{bot_id}:BENCH", bot_user_id=bot_id, speed=speed)
     await fake.start()
     try:
         url = await fresh_database(kind, workdir)
@@ -125,18 +143,29 @@ async def run(kind: str, args: argparse.Namespace, workdir: Path) -> dict[str, A
         finally:
             await db.dispose()
         prefilled = await prefill(url) if args.prefill else None
-        bot = BotProcess(
-            fake, url, workdir, driver=args.driver, speed=speed, extra_env={"QUIET_HOURS": ALL_DAY}
-        )
+        bots = [
+            BotProcess(
+                fake,
+                url,
+                workdir / f"bot-{number}",
+                mode="webhook" if args.instances > 1 else "polling",
+                driver=args.driver,
+                speed=speed,
+                extra_env=instance_env(args.instances),
+            )
+            for number in range(args.instances)
+        ]
         began = time.monotonic()
-        await bot.start()
         try:
-            await wait_for_questions(fake, bot, count, 120 + 3 * count / limit)
+            for bot in bots:
+                await bot.start()
+            await wait_for_questions(fake, bots, count, 120 + 3 * count / limit)
             finished = time.monotonic()
         finally:
-            code = await bot.stop()
-        if code != 0 or "Traceback" in bot.output():
-            raise SystemExit(f"the bot failed ({code}):\n{bot.output()[-3000:]}")
+            codes = [await bot.stop() for bot in bots]
+        for bot, code in zip(bots, codes, strict=True):
+            if code != 0 or "Traceback" in bot.output():
+                raise SystemExit(f"the bot failed ({code}):\n{bot.output()[-3000:]}")
         sent = questions(fake, count)
         times = sorted(r.time for r in sent)
         span = times[-1] - times[0]
@@ -145,6 +174,7 @@ async def run(kind: str, args: argparse.Namespace, workdir: Path) -> dict[str, A
         sweep = prefilled if prefilled is not None else await sweep_span(url)
         return {
             "database": kind,
+            "instances": args.instances,
             "driver": args.driver,
             "surveys": count,
             "speed": speed,
@@ -174,11 +204,20 @@ async def main() -> None:
     parser.add_argument("--speed", type=float, default=1.0, help="limits × this (30/s at 1)")
     parser.add_argument("--prefill", action="store_true", help="ask all surveys before sending")
     parser.add_argument("--driver", choices=["aiogram", "ptb"], default="aiogram")
+    parser.add_argument(
+        "--instances", type=int, default=1, help="bot processes sharing the limits in Redis"
+    )
     args = parser.parse_args()
+    if args.instances > 1 and args.database != "postgresql":
+        parser.error("several instances share PostgreSQL: add --database postgresql")
     runs = []
     with tempfile.TemporaryDirectory(prefix="bench-campaign-") as directory:
         for kind in chosen_databases(args.database):
-            print(f"{kind}: {args.surveys:,} surveys at {30 * args.speed:g} msg/s …", flush=True)
+            print(
+                f"{kind}, {args.instances} instance(s): {args.surveys:,} surveys at "
+                f"{30 * args.speed:g} msg/s …",
+                flush=True,
+            )
             runs.append(await run(kind, args, Path(directory)))
     print_table(
         "Campaign delivery (target: ≥ 95 % of the limit, no 429)",
@@ -196,7 +235,9 @@ async def main() -> None:
         ],
         [
             [
-                r["database"] + (" (prefilled)" if r["prefill"] else ""),
+                r["database"]
+                + (f" × {r['instances']} instances" if r["instances"] > 1 else "")
+                + (" (prefilled)" if r["prefill"] else ""),
                 r["sent"],
                 r["limit_per_second"],
                 r["achieved_per_second"],
