@@ -79,8 +79,14 @@ class ConsoleDriver:
 
 async def run_console(settings: Settings, stdin: TextIO = sys.stdin) -> None:
     driver = ConsoleDriver()
+    # Nothing goes to Telegram: no limits to keep, alone or shared with other instances.
     unlimited = settings.delivery.model_copy(
-        update={"global_per_second": 1e6, "private_per_second": 1e6, "group_per_minute": 1e6}
+        update={
+            "global_per_second": 1e6,
+            "private_per_second": 1e6,
+            "group_per_minute": 1e6,
+            "redis_url": None,
+        }
     )
     runtime = await build_runtime(settings.model_copy(update={"delivery": unlimited}), driver)
     driver.out.write(

@@ -84,6 +84,25 @@ def test_console_lets_a_person_file_a_report(tmp_path: Path) -> None:
     assert "138****5678" in result.stdout
 
 
+def test_the_console_sends_nothing_through_a_configured_redis(tmp_path: Path) -> None:
+    """A copied production .env may name the instances' Redis; the console must not wait on it."""
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "console"],
+        cwd=tmp_path,
+        env={
+            "PYTHONPATH": str(ROOT),
+            "ROUTING_FILE": str(ROOT / "config/routing.example.toml"),
+            "DELIVERY_REDIS_URL": "redis://127.0.0.1:9/0",  # nothing listens there
+        },
+        input="2\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "What would you like to do?" in result.stdout
+
+
 def test_staff_can_be_invited_listed_and_removed_from_the_command_line(tmp_path: Path) -> None:
     invited = run(
         tmp_path, "staff", "invite", "--role", "handler", "--department", "anding.construction"
