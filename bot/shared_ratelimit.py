@@ -8,7 +8,8 @@ need not agree).
 
 The rules are those of ``bot.ratelimit``: sliding windows in Telegram's burst shape, and a
 message holds its place while its request is in flight and for one window after it ends. A
-place whose instance died mid-request is given up ``IN_FLIGHT_HOLD`` after it was taken.
+place whose instance died mid-request counts as if its request had ended ``IN_FLIGHT_HOLD``
+after it was taken.
 """
 
 import asyncio
@@ -32,12 +33,14 @@ IN_FLIGHT_HOLD = 60.0
 any request the drivers let run)."""
 RETRY_REDIS = 1.0
 """Seconds between tries while Redis cannot be reached: nothing is sent without a place."""
+REDIS_TIMEOUT = 5.0
+"""Seconds before a Redis that accepted the connection but does not answer counts as away."""
 
 # Every time is in microseconds of Redis's clock, written with %.0f (Lua's default number
 # format keeps 14 digits). KEYS[1] is the pause; KEYS[2] the overall window and KEYS[3] the
 # chat's, each with (limit, period) in ARGV after the member name and the hold. Returns 0 once
-# a place was taken in every window, else the microseconds to wait: negative when only the
-# chat's own window is full.
+# a place was taken in every window, else the microseconds to wait: for the pause or the
+# overall window if either is full, else (negative) for the chat's own window.
 _NOW = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -49,18 +52,17 @@ _ACQUIRE = (
 local paused = tonumber(redis.call('GET', KEYS[1]) or '0')
 if paused > now then return paused - now end
 local member, hold = ARGV[1], tonumber(ARGV[2])
-local wait, overall = 0, false
+local waits = {}
 for i = 2, #KEYS do
   local limit, period = tonumber(ARGV[2 * i - 1]), tonumber(ARGV[2 * i])
   redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', int(now - period))
   if redis.call('ZCARD', KEYS[i]) >= limit then
     local oldest = tonumber(redis.call('ZRANGE', KEYS[i], 0, 0, 'WITHSCORES')[2])
-    wait = math.max(wait, math.min(oldest + period - now, period), 1000)
-    overall = overall or i == 2
+    waits[i] = math.max(math.min(oldest + period - now, period), 1000)
   end
 end
-if overall then return wait end
-if wait > 0 then return -wait end
+if waits[2] then return waits[2] end
+if waits[3] then return -waits[3] end
 for i = 2, #KEYS do
   redis.call('ZADD', KEYS[i], int(now + hold), member)
   redis.call('PEXPIRE', KEYS[i], math.ceil((hold + tonumber(ARGV[2 * i])) / 1000) + 1000)
@@ -106,7 +108,10 @@ class RedisLimiter:
     @classmethod
     def connect(cls, url: str, limits: Limits, prefix: str) -> "RedisLimiter":
         """Connects on first use, so a Redis that is down at start-up only delays sending."""
-        return cls(Redis.from_url(url), limits, prefix)
+        redis = Redis.from_url(
+            url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT
+        )
+        return cls(redis, limits, prefix)
 
     async def pause(self, seconds: float) -> None:
         await self._run(self._pause, [self._key("pause")], [_micros(seconds)])
@@ -127,10 +132,11 @@ class RedisLimiter:
         args: list[int | str] = [member, _micros(IN_FLIGHT_HOLD)]
         for limit, period in (shape for _, shape in windows):
             args += [limit, _micros(period * MARGIN)]
-        await self._take_places(keys, args)
         try:
+            await self._take_places(keys, args)
             yield
         finally:
+            # Also when cancelled while asking: Redis may have given the places already.
             if windows:
                 await self._run(self._release, keys[1:], [member], attempts=3)
 

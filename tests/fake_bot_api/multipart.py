@@ -31,7 +31,10 @@ def parse_form_data(content_type: str, body: bytes) -> dict[str, FormValue]:
             raise ValueError(f"part {name!r} has no body")
         filename = part.get_filename()
         if filename is None:
-            fields[name] = data.decode(part.get_content_charset("utf-8"))
+            try:
+                fields[name] = data.decode(part.get_content_charset("utf-8"))
+            except LookupError:
+                raise ValueError(f"part {name!r} names an unknown charset") from None
         else:
             media_type = part.get("Content-Type")
             fields[name] = UploadedFile(

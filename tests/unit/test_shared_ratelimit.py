@@ -21,7 +21,8 @@ from bot.settings import DeliverySettings
 from bot.shared_ratelimit import RedisLimiter
 from tests.support.redis_server import REDIS_URL
 
-FAST = DeliverySettings(global_per_second=200, private_per_second=20, group_per_minute=60_000)
+FAST = DeliverySettings(global_per_second=600, private_per_second=5, group_per_minute=60_000)
+"""30 messages per 0.05 s in all, one per 0.2 s to a chat: a chat's window outlasts the overall."""
 LIMITS = Limits.of(FAST)
 
 
@@ -78,6 +79,33 @@ async def test_one_chat_gets_its_messages_a_window_apart_whichever_instance_send
         spans.append((began, time.monotonic()))
     gaps = [later[0] - earlier[1] for earlier, later in itertools.pairwise(spans)]
     assert min(gaps) >= period * MARGIN - 0.001  # one clock is Redis's, the other ours
+
+
+async def test_a_message_waiting_for_its_own_chat_does_not_hold_up_the_others(
+    instances: tuple[RedisLimiter, RedisLimiter],
+) -> None:
+    """The overall window is full and one chat's window busy for longer: a message to another
+    chat goes as soon as the overall window frees, not after the busy chat's wait."""
+    limiter = instances[0]
+    limit, _ = LIMITS.overall
+    _, private = LIMITS.private
+    for chat in [*range(101, 100 + limit), 100]:  # fills the overall window; chat 100 last
+        async with limiter.sending(chat):
+            pass
+    began = time.monotonic()
+    entered: dict[int, float] = {}
+
+    async def send(chat: int) -> None:
+        async with limiter.sending(chat):
+            entered[chat] = time.monotonic() - began
+
+    busy = asyncio.create_task(send(100))
+    await asyncio.sleep(0)  # the busy chat asks first
+    await send(7)
+    await busy
+    assert entered[7] < entered[100]
+    assert entered[7] < private  # not behind the busy chat's window
+    assert entered[100] >= private * MARGIN - 0.05  # its own window held it
 
 
 async def test_a_429_seen_by_one_instance_holds_the_other(
