@@ -9,6 +9,7 @@ staff chat hears of each booking and each cancellation.
 """
 
 import logging
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from sqlmodel import select
@@ -205,7 +206,7 @@ async def choose_slot(ctx: Context, point: ReceptionPoint, day: str, problem: st
     date = pressed_date(day)
     starts = [datetime.combine(date, start, ctx.config.zone) for start in OFFICE_SLOTS]
     booked = await booked_per_slot(ctx.session, point.code, starts[0], starts[-1])
-    free = [start for start in starts if booked.get(start, 0) < point.visits_per_slot]
+    free = [start for start in starts if has_room(point, booked, start)]
     when = format_day(date, ctx._)
     if not free:
         full = ctx._("Every time on {day} is fully booked. Please choose another day.")
@@ -219,6 +220,10 @@ async def choose_slot(ctx: Context, point: ReceptionPoint, day: str, problem: st
     if problem:
         text = f"⚠️ {problem}\n\n{text}"
     ctx.reply(text, (tuple(slots[:3]), tuple(slots[3:]), nav(ctx, "p", point.code)))
+
+
+def has_room(point: ReceptionPoint, booked: Mapping[datetime, int], start: datetime) -> bool:
+    return booked.get(start, 0) < point.visits_per_slot
 
 
 def review(ctx: Context, point: ReceptionPoint, slot: datetime) -> None:
@@ -243,9 +248,7 @@ async def book(ctx: Context, point: ReceptionPoint, slot: datetime) -> None:
         ctx.reply(ctx._("You have already booked this visit."), main_menu_buttons(ctx))
         return
     await hold_slot(ctx.session, point.code, slot)
-    if (await booked_per_slot(ctx.session, point.code, slot, slot)).get(slot, 0) >= (
-        point.visits_per_slot
-    ):
+    if not has_room(point, await booked_per_slot(ctx.session, point.code, slot, slot), slot):
         gone = ctx._("That time has just been fully booked. Please choose another.")
         await choose_slot(ctx, point, slot.strftime("%Y%m%d"), gone)
         return

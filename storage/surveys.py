@@ -46,7 +46,7 @@ def turn_key(survey_id: int, turn: int) -> str:
     return f"{_keys_of(survey_id)}{turn}"
 
 
-def _keys_of(survey_id: int | str) -> str:
+def _keys_of(survey_id: int) -> str:
     return f"{SURVEY_KEY_PREFIX}{survey_id}:"
 
 
@@ -81,8 +81,8 @@ async def newer_round_exists(session: AsyncSession, survey: Survey) -> bool:
     return (await session.exec(statement)).one() > 0
 
 
-async def cancel_scheduled_surveys(session: AsyncSession, case_id: int, kind: str) -> list[int]:
-    """Cancel the case's surveys not yet asked, and their due work (task ``kind``); their ids."""
+async def cancel_scheduled_surveys(session: AsyncSession, case_id: int) -> list[int]:
+    """Cancel the case's surveys not yet asked, and their due work; their ids."""
     statement = select(Survey.id).where(
         col(Survey.case_id) == case_id, col(Survey.status) == SurveyStatus.SCHEDULED
     )
@@ -92,16 +92,16 @@ async def cancel_scheduled_surveys(session: AsyncSession, case_id: int, kind: st
             update(Survey).where(col(Survey.id).in_(ids)).values(status=SurveyStatus.CANCELLED)
         )
     for survey_id in ids:
-        await cancel_turns(session, survey_id, kind)
+        await cancel_turns(session, survey_id)
     return ids
 
 
-async def cancel_turns(session: AsyncSession, survey_id: int, kind: str) -> None:
+async def cancel_turns(session: AsyncSession, survey_id: int) -> None:
     """Drop the survey's pending turns (it was answered, or will not be asked)."""
     await session.exec(
         update(DueTask)
         .where(
-            col(DueTask.kind) == kind,
+            col(DueTask.kind) == SURVEY_TASK,
             col(DueTask.subject).startswith(_keys_of(survey_id)),
             col(DueTask.status) == DueStatus.PENDING,
         )

@@ -14,7 +14,6 @@ from handlers.i18n import translator
 from handlers.notify import tell_worker
 from handlers.replies import SendMessage, escape
 from handlers.staff.deadlines import plan_deadlines
-from handlers.surveys.plan import SURVEY
 from storage.cases import add_case_event
 from storage.models import CaseStatus
 from storage.surveys import cancel_scheduled_surveys
@@ -67,7 +66,7 @@ async def reopen_case(unit: Unit, view: CaseView, paid: str, actor: str) -> None
         at=unit.now,
         data={"before": before, "after": after, "paid": paid},
     )
-    await cancel_scheduled_surveys(unit.session, case.id, SURVEY)
+    await cancel_scheduled_surveys(unit.session, case.id)
     await plan_deadlines(unit, case)
     deadline = format_date(case.deadline_at, unit.config.zone)
     _ = translator(unit.config.default_language)

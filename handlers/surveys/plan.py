@@ -13,9 +13,8 @@ from storage.due import schedule
 from storage.models import Case, Survey
 from storage.surveys import SURVEY_TASK, cancel_scheduled_surveys, next_round, turn_key
 
-__all__ = ["SKIPPED_OUTCOMES", "SURVEY", "plan_return_visit", "plan_turn"]
+__all__ = ["SKIPPED_OUTCOMES", "plan_return_visit", "plan_turn"]
 
-SURVEY = SURVEY_TASK
 SKIPPED_OUTCOMES = ("duplicate",)
 """A duplicate's worker is asked about the case it duplicates, not twice."""
 
@@ -26,7 +25,7 @@ async def plan_return_visit(unit: Unit, case: Case) -> None:
     if case.worker_id is None or case.resolved_at is None or case.outcome in SKIPPED_OUTCOMES:
         return
     assert case.id is not None
-    await cancel_scheduled_surveys(unit.session, case.id, SURVEY)
+    await cancel_scheduled_surveys(unit.session, case.id)
     policy = unit.config.surveys
     number = await next_round(unit.session, case.id)
     for kind, delay in (
@@ -46,7 +45,7 @@ async def plan_turn(unit: Unit, survey: Survey, at: datetime, turn: int) -> None
     assert survey.id is not None
     await schedule(
         unit.session,
-        SURVEY,
+        SURVEY_TASK,
         turn_key(survey.id, turn),
         at,
         unit.now,

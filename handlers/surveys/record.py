@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from handlers.case_card import CaseView
 from handlers.context import Context
 from handlers.formatting import N_
-from handlers.surveys.plan import SURVEY
 from handlers.surveys.questions import FIELDS
 from storage.cases import add_case_event
 from storage.models import Survey, SurveyStatus
@@ -37,7 +36,7 @@ async def record(ctx: Context, answer: Answer, value: str | int | bool) -> None:
     setattr(survey, field, value)
     if survey.status == SurveyStatus.ASKED:
         survey.status, survey.answered_at = SurveyStatus.ANSWERED, ctx.now
-        await cancel_turns(ctx.session, survey.id, SURVEY)
+        await cancel_turns(ctx.session, survey.id)
     ctx.session.add(survey)
     await add_case_event(
         ctx.session,

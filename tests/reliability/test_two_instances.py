@@ -25,11 +25,11 @@ import pytest
 from sqlmodel import col, func, select
 
 from handlers.routing import Routing
-from handlers.surveys.plan import SURVEY
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import DueStatus, DueTask
 from storage.people import sync_departments
+from storage.surveys import SURVEY_TASK
 from tests.fake_bot_api import FakeBotAPI
 from tests.reliability.balancer import LoadBalancer
 from tests.reliability.checks import verify_crowd
@@ -108,7 +108,7 @@ async def surveys_done(url: str) -> int:
     try:
         async with database.reader() as session:
             statement = select(func.count()).where(
-                col(DueTask.kind) == SURVEY,
+                col(DueTask.kind) == SURVEY_TASK,
                 col(DueTask.status) == DueStatus.DONE,
                 col(DueTask.subject).endswith(":0"),
             )

@@ -16,7 +16,6 @@ from sqlmodel import select
 
 from handlers.report_arrears.flow import FLOW
 from handlers.staff.deadlines import DEADLINE, REMINDER, deadline_subject, reminder_subject
-from handlers.surveys.plan import SURVEY
 from handlers.surveys.questions import RETURN_VISIT
 from storage.db import Database
 from storage.models import (
@@ -31,7 +30,7 @@ from storage.models import (
     Worker,
     employer_key,
 )
-from storage.surveys import turn_key
+from storage.surveys import SURVEY_TASK, turn_key
 
 __all__ = [
     "FIRST_CHAT",
@@ -184,7 +183,7 @@ async def seed_resolved_cases(
         for n in range(count)
     ]
     turns = [
-        due_row(SURVEY, turn_key(first_id + n, 0), due_at, resolved, first_id + n)
+        due_row(SURVEY_TASK, turn_key(first_id + n, 0), due_at, resolved, first_id + n)
         | {"data": {"survey": first_id + n, "turn": 0}}
         for n in range(count)
     ]
@@ -211,7 +210,7 @@ def due_row(
 
 async def seed_future_due_work(db: Database, count: int, now: datetime) -> None:
     """``count`` pending tasks spread over the coming year, none of them due yet."""
-    kinds = (REMINDER, DEADLINE, SURVEY)
+    kinds = (REMINDER, DEADLINE, SURVEY_TASK)
     rows = [
         due_row(kinds[n % 3], f"future:{n}", now + timedelta(days=1, seconds=n * 31), now)
         for n in range(count)
