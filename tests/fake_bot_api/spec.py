@@ -145,16 +145,12 @@ def _coerce_value(field: FieldSpec, value: Any, *, from_form: bool) -> Any:
 
 
 def default_spec_path() -> Path:
-    """Where the spec lives: ``shared/`` next to the repository, else ``$TELEGRAM_API_SPEC``."""
-    beside_repo = (
-        Path(__file__).resolve().parents[3] / "shared" / "telegram-bot-api-spec" / "api.min.json"
-    )
-    if beside_repo.is_file():
-        return beside_repo
+    """The project's own copy (MIT, see ``telegram_api_spec/SOURCE.md``), or ``$TELEGRAM_API_SPEC``
+    to try a newer one."""
     from_env = os.environ.get(SPEC_ENV_VAR)
     if from_env:
         return Path(from_env)
-    return beside_repo
+    return Path(__file__).resolve().parent / "telegram_api_spec" / "api.min.json"
 
 
 @lru_cache(maxsize=4)
@@ -164,7 +160,7 @@ def load_spec(path: Path | None = None) -> ApiSpec:
     if not spec_path.is_file():
         raise FileNotFoundError(
             f"Telegram Bot API spec not found at {spec_path}; "
-            f"clone shared/ next to the repository or set {SPEC_ENV_VAR}"
+            f"restore tests/fake_bot_api/telegram_api_spec/ or set {SPEC_ENV_VAR}"
         )
     with spec_path.open(encoding="utf-8") as handle:
         return ApiSpec(json.load(handle))

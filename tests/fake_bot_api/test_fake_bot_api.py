@@ -148,10 +148,14 @@ def test_spec_is_found_next_to_the_repository() -> None:
     assert {"chat_id", "text"} <= set(method.required)
 
 
-def test_spec_env_var_fallback_is_used_only_when_needed(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_spec_is_the_projects_own_copy_unless_the_environment_names_another(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("TELEGRAM_API_SPEC", raising=False)
+    own = default_spec_path()
+    assert own.is_file() and own.is_relative_to(Path(__file__).resolve().parent)
     monkeypatch.setenv("TELEGRAM_API_SPEC", os.devnull)
-    # The sibling checkout exists in this layout, so it wins over the environment variable.
-    assert default_spec_path() != Path(os.devnull)
+    assert default_spec_path() == Path(os.devnull)
 
 
 # --- getUpdates ---------------------------------------------------------------------------------
