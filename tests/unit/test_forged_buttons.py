@@ -34,6 +34,9 @@ TEMPLATES = {
 """Each button prefix the bot draws, with the shapes of its payloads: ``#`` is where a row's id
 goes, ``*`` another number or choice (a page, a year, a date, an amount)."""
 
+OFFICER = PRIVATE = 7001
+DEPARTMENT_GROUP = -1001000000101
+"""安定区住建局's group in config/routing.example.toml, where the officer works."""
 UNKNOWN_ID = str(callbacks.LARGEST_ID)
 """A well-formed id that names no row: what a stale button carries. Every forged value must be
 refused without an apology; in an id's place, with the very answer a stale button gets."""
@@ -80,16 +83,20 @@ def test_every_row_a_button_names_has_a_32_bit_id() -> None:
         assert isinstance(column.type, Integer) and not isinstance(column.type, BigInteger)
 
 
+@pytest.mark.parametrize("chat_id", [PRIVATE, DEPARTMENT_GROUP], ids=["private", "group"])
 @pytest.mark.parametrize("prefix", sorted(TEMPLATES))
 async def test_forged_numbers_are_refused_as_stale_and_the_chat_is_still_served(
-    db: Database, config: HandlerConfig, clock: FakeClock, prefix: str
+    db: Database, config: HandlerConfig, clock: FakeClock, prefix: str, chat_id: int
 ) -> None:
-    """Pressed by a handler in a private chat, who may use every kind of button (as a worker
-    too), so that it is the number, not who presses, that the answer is about."""
-    await make_staff(db, clock, 7001)
-    chat = PipelineChat(Pipeline(db, config, clock, lambda: None), db, 7001, 7001)
-    await chat.send(chat.command("/start"))
-    if prefix == steps.PREFIX:
+    """Pressed by a handler, who may use every kind of button (as a worker too), so that it is
+    the number, not who presses, that the answer is about; in a private chat and in the
+    department's group."""
+    await make_staff(db, clock, OFFICER)
+    chat = PipelineChat(Pipeline(db, config, clock, lambda: None), db, chat_id, OFFICER)
+    private = chat_id == PRIVATE
+    if private:
+        await chat.send(chat.command("/start"))
+    if private and prefix == steps.PREFIX:
         await chat.send(chat.command("/report"))
     for template in TEMPLATES[prefix]:
         stale = await chat.send(chat.press(fill(template, UNKNOWN_ID)))
@@ -100,8 +107,8 @@ async def test_forged_numbers_are_refused_as_stale_and_the_chat_is_still_served(
             if "#" in template and well_formed(data):
                 assert said.answer_texts == stale.answer_texts, data
                 assert said.messages == stale.messages, data
-    help_ = await chat.send(chat.command("/help"))
-    assert help_.status == InboxStatus.DONE and help_.messages
+    served = await chat.send(chat.command("/help" if private else "/cases"))
+    assert served.status == InboxStatus.DONE and served.messages
 
 
 def well_formed(data: str) -> bool:
