@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-__all__ = ["OutageLog", "describe", "frames", "is_transient", "where"]
+__all__ = ["OutageLog", "describe", "frames", "is_transient"]
 
 TRANSIENT_CLASSES = frozenset({"08", "53"})
 """SQLSTATE classes: connection exception; insufficient resources (too many connections)."""
@@ -32,6 +32,8 @@ SQLITE_BUSY = frozenset({5, 6})
 """SQLITE_BUSY and SQLITE_LOCKED ("database is locked"), as primary result codes."""
 
 _ROOT = Path(__file__).resolve().parents[1]
+_OURS = frozenset({"bot", "handlers", "storage", "tests", "bench"})
+"""The project's top-level packages under ``_ROOT`` (a checkout, or site-packages)."""
 
 
 def is_transient(error: BaseException) -> bool:
@@ -57,18 +59,16 @@ def describe(error: BaseException) -> str:
     state = next((s for s in map(_sqlstate, links) if s is not None), None)
     name = type(links[-1]).__name__
     kind = f"{name} (SQLSTATE {state})" if state else name
-    place = where(error)
+    place = _where(error)
     return f"{kind} at {place}" if place else kind
 
 
-def where(error: BaseException) -> str | None:
+def _where(error: BaseException) -> str | None:
     """The innermost frame of the project's own code that the error passed through."""
-    frames = [
-        frame for frame in traceback.extract_tb(error.__traceback__) if _is_ours(frame.filename)
-    ]
-    if not frames:
+    ours = [f for f in traceback.extract_tb(error.__traceback__) if _is_ours(f.filename)]
+    if not ours:
         return None
-    frame = frames[-1]
+    frame = ours[-1]
     return f"{Path(frame.filename).resolve().relative_to(_ROOT)}:{frame.lineno} in {frame.name}"
 
 
@@ -126,4 +126,4 @@ def _sqlstate(error: BaseException) -> str | None:
 
 def _is_ours(filename: str) -> bool:
     path = Path(filename).resolve()
-    return path.is_relative_to(_ROOT) and "site-packages" not in path.parts
+    return path.is_relative_to(_ROOT) and path.relative_to(_ROOT).parts[0] in _OURS

@@ -83,6 +83,20 @@ def test_every_row_a_button_names_has_a_32_bit_id() -> None:
         assert isinstance(column.type, Integer) and not isinstance(column.type, BigInteger)
 
 
+@pytest.mark.parametrize("text", [*FORGED, "9" * 64, " 1", "1 ", "+1", "０"])
+def test_the_one_parser_refuses_anything_but_a_positive_number_within_the_bound(text: str) -> None:
+    with pytest.raises(callbacks.CallbackDataError):
+        callbacks.parse_id(text)
+
+
+def test_the_one_parser_takes_numbers_up_to_the_bound_it_is_given() -> None:
+    assert callbacks.parse_id("1") == 1
+    assert callbacks.parse_id(UNKNOWN_ID) == callbacks.LARGEST_ID
+    assert callbacks.parse_id("2026", largest=2026) == 2026
+    with pytest.raises(callbacks.CallbackDataError):
+        callbacks.parse_id("2027", largest=2026)
+
+
 @pytest.mark.parametrize("chat_id", [PRIVATE, DEPARTMENT_GROUP], ids=["private", "group"])
 @pytest.mark.parametrize("prefix", sorted(TEMPLATES))
 async def test_forged_numbers_are_refused_as_stale_and_the_chat_is_still_served(
