@@ -3,7 +3,10 @@
 Drivers call ``accept`` and only then tell Telegram the updates were received. The worker
 loop handles each chat's events in update order, one at a time per chat, many chats at once;
 each event is one transaction that locks the chat's conversation row, runs the handler,
-writes the outbox and marks the inbox row done.
+writes the outbox and marks the inbox row done. While the database is away
+(``storage.db_errors.is_transient``) the event waits and is tried again; an event that fails
+for a reason of its own is tried ``TRIES`` times, then set aside as failed with an apology, so
+one bad event never holds its chat.
 """
 
 import asyncio
@@ -13,14 +16,13 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy.exc import DBAPIError, OperationalError
-
 from bot.clock import Clock
 from handlers import Event, HandlerConfig, Outgoing, SendMessage, handle_event
 from handlers.replies import AnswerCallback
 from storage import inbox, outbox
 from storage.conversations import lock_conversation
 from storage.db import Database
+from storage.db_errors import OutageLog, describe, frames, is_transient
 from storage.models import InboxStatus
 
 __all__ = ["Pipeline", "storable"]
@@ -33,6 +35,9 @@ CHATS_AT_ONCE = 4
 """Handling is bound by this process's CPU, not by waiting on the database: more chats at once
 only stretch each transaction (and the time it holds its row locks), the benchmark showed
 (``bench/pipeline_throughput.py``: on PostgreSQL, p99 handling 2.6 s at 16, 0.37 s at 4)."""
+TRIES = 3
+"""Tries of an event that fails for a reason of its own (not the database being away) before
+it is set aside as failed; counted on its inbox row, so across restarts too."""
 
 
 class Pipeline:
@@ -53,6 +58,7 @@ class Pipeline:
         self._wake = asyncio.Event()
         self._active: dict[int, asyncio.Task[None]] = {}
         self._stopping = False
+        self._outage = OutageLog(log)
         self.stats = {"handled": 0, "failed": 0, "duplicates": 0}
 
     async def accept(self, events: Sequence[Event]) -> None:
@@ -91,8 +97,8 @@ class Pipeline:
         try:
             async with self._db.reader() as session:
                 chats = await inbox.pending_chats(session)
-        except (OperationalError, DBAPIError, OSError):
-            log.warning("the database is unavailable; will retry", exc_info=True)
+        except Exception as error:
+            self._outage.warn(error)
             return 0
         started = 0
         for chat_id in chats:
@@ -116,6 +122,7 @@ class Pipeline:
 
     async def _handle_next(self, chat_id: int) -> bool:
         """Handle the chat's earliest pending event; False when there is none (or no database)."""
+        event_id: int | None = None
         try:
             async with self._db.transaction() as session:
                 now = self._clock.now()
@@ -123,37 +130,54 @@ class Pipeline:
                 row = await inbox.next_pending_for_chat(session, chat_id)
                 if row is None:
                     return False
-                assert row.id is not None
+                event_id = row.id
+                assert event_id is not None
                 event = Event.from_json(row.payload)
-                try:
-                    outgoing = await handle_event(session, self._config, event, now, conversation)
-                except (OperationalError, DBAPIError):
-                    raise
-                except Exception as error:
-                    raise HandlerFailed(row.id, event) from error
-                await inbox.finish(session, row.id, InboxStatus.DONE, now)
+                outgoing = await handle_event(session, self._config, event, now, conversation)
+                await inbox.finish(session, event_id, InboxStatus.DONE, now)
                 await outbox.enqueue(session, (to_row(m) for m in outgoing), now)
             self.stats["handled"] += 1
-        except HandlerFailed as failure:
-            await self._record_failure(failure)
-        except (OperationalError, DBAPIError, OSError):
-            log.warning("the database is unavailable; chat %s waits", chat_id, exc_info=True)
-            await asyncio.sleep(IDLE_POLL)
-            return False
+        except Exception as error:
+            if is_transient(error) or not await self._record_failure(chat_id, event_id, error):
+                self._outage.warn(error)
+                await asyncio.sleep(IDLE_POLL)
+                return False
         self._on_outgoing()
         return True
 
-    async def _record_failure(self, failure: "HandlerFailed") -> None:
-        """A bug, not bad input: the event is set aside with its error and the user told."""
-        log.error(
-            "handler failed on update %s", failure.event.update_id, exc_info=failure.__cause__
-        )
-        self.stats["failed"] += 1
-        async with self._db.transaction() as session:
-            now = self._clock.now()
-            error = repr(failure.__cause__)
-            await inbox.finish(session, failure.event_id, InboxStatus.FAILED, now, error)
-            await outbox.enqueue(session, (to_row(m) for m in apology_for(failure.event)), now)
+    async def _record_failure(self, chat_id: int, event_id: int | None, error: Exception) -> bool:
+        """A failure of this event, not of the database (bad data, a constraint, a bug): the try
+        is counted on its inbox row, and after ``TRIES`` the event is set aside as failed with
+        what went wrong (kind and place, never values), the user gets the apology and the chat
+        goes on. False when the database could not take even that (wait, as for an outage)."""
+        description = describe(error)
+        try:
+            async with self._db.transaction() as session:
+                now = self._clock.now()
+                if event_id is None:
+                    pending = await inbox.next_pending_for_chat(session, chat_id)
+                    event_id = pending.id if pending else None
+                row = await inbox.count_attempt(session, event_id) if event_id else None
+                if row is None or row.id is None:
+                    return True
+                log.error(
+                    "update %s of chat %s failed (try %d of %d): %s\n%s",
+                    row.update_id,
+                    chat_id,
+                    row.attempts,
+                    TRIES,
+                    description,
+                    frames(error),
+                )
+                if row.attempts < TRIES:
+                    return True
+                await inbox.finish(session, row.id, InboxStatus.FAILED, now, description)
+                await outbox.enqueue(session, (to_row(m) for m in _apology(row.payload)), now)
+            self.stats["failed"] += 1
+        except Exception as failure:
+            log.warning("could not record the failure of chat %s: %s", chat_id, describe(failure))
+            return False
+        return True
 
 
 def storable(event: Event) -> Event:
@@ -173,11 +197,13 @@ def _storable_text(text: str) -> str:
     return "".join(c for c in text if c != "\x00" and not 0xD800 <= ord(c) <= 0xDFFF)
 
 
-class HandlerFailed(Exception):
-    def __init__(self, event_id: int, event: Event) -> None:
-        super().__init__(f"handler failed on update {event.update_id}")
-        self.event_id = event_id
-        self.event = event
+def _apology(payload: dict[str, Any]) -> list[Outgoing]:
+    """The apology for a stored event; none when the payload itself cannot be read."""
+    try:
+        event = Event.from_json(payload)
+    except Exception:
+        return []
+    return apology_for(event)
 
 
 def apology_for(event: Event) -> list[Outgoing]:

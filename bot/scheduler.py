@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy.exc import DBAPIError
 
 from bot.clock import Clock
 from bot.pipeline import to_row
@@ -29,6 +28,7 @@ from handlers.staff.digest import plan_digest
 from handlers.staff.weekly_report import plan_weekly_report
 from storage import outbox
 from storage.db import Database
+from storage.db_errors import describe, frames, is_transient
 from storage.due import claim_due_tasks, finish_task
 from storage.models import DueStatus, DueTask
 
@@ -89,20 +89,15 @@ async def run_task(unit: Unit, task: DueTask) -> None:
         await handler(unit, task)
         await unit.session.flush()
     except Exception as error:
-        if database_away(error):
+        if is_transient(error):
             raise
-        raise TaskFailed(task.id, repr(error)) from error
-
-
-def database_away(error: Exception) -> bool:
-    """Not the task's fault: it stays pending for the next sweep."""
-    lost = isinstance(error, DBAPIError) and error.connection_invalidated
-    return lost or isinstance(error, OSError)
+        raise TaskFailed(task.id, describe(error)) from error
 
 
 async def record_failure(db: Database, clock: Clock, failure: "TaskFailed") -> None:
     """Set the task aside with its error, unless another instance has since taken it."""
-    log.error("due task %s failed: %s", failure.task_id, failure.error, exc_info=failure.__cause__)
+    cause = failure.__cause__ or failure
+    log.error("due task %s failed: %s\n%s", failure.task_id, failure.error, frames(cause))
     async with db.transaction() as session:
         task = await session.get(DueTask, failure.task_id, with_for_update=True)
         if task is not None and task.status == DueStatus.PENDING:
@@ -204,8 +199,8 @@ class Scheduler:
                     await self._plan_recurring()
                 while not self._stopping and await self._batch() == BATCH:
                     pass
-            except Exception:
-                log.warning("due work stopped; it resumes at the next tick", exc_info=True)
+            except Exception as error:
+                log.warning("due work stopped (%s); it resumes at the next tick", describe(error))
 
     async def _plan_recurring(self) -> None:
         async with self._db.transaction() as session:

@@ -9,7 +9,9 @@ __all__ = ["LARGEST_ID", "MAX_BYTES", "CallbackDataError", "pack", "parse_id", "
 MAX_BYTES = 64
 SEPARATOR = ":"
 LARGEST_ID = 2**31 - 1
-"""Row ids are 32-bit integers; a larger number in a button is forged, not a missing row."""
+"""Every row a button names (case, consultation, survey, visit booking) has a 32-bit INTEGER
+id (``tests/unit/test_forged_buttons.py`` checks): a larger number is forged, not a missing
+row, and PostgreSQL refuses it as a parameter rather than finding nothing."""
 
 
 class CallbackDataError(ValueError):
@@ -36,8 +38,13 @@ def unpack(data: str | None, *, prefix: str, size: int) -> tuple[str, ...]:
     return parts[1:]
 
 
-def parse_id(text: str) -> int:
-    """A row id (or page number) from a button: a positive integer within the column's range."""
-    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= LARGEST_ID:
+def parse_id(text: str, *, largest: int = LARGEST_ID) -> int:
+    """A number from a button — a row id, a page, a year — as a positive integer up to
+    ``largest``, or CallbackDataError: the one parser for numbers in callback data, so none
+    reaches the database (or ``int``) unchecked."""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(largest)):
+        raise CallbackDataError(f"not an id: {text[:20]!r}")
+    number = int(text)
+    if not 0 < number <= largest:
         raise CallbackDataError(f"not an id: {text!r}")
-    return int(text)
+    return number

@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.models import InboxEvent, InboxStatus
 from storage.upsert import insert_for
 
-__all__ = ["InboxRow", "finish", "next_pending_for_chat", "pending_chats", "store"]
+__all__ = ["InboxRow", "count_attempt", "finish", "next_pending_for_chat", "pending_chats", "store"]
 
 InboxRow = tuple[int, int, dict[str, Any]]
 """(update_id, chat_id, payload)."""
@@ -73,3 +73,15 @@ async def finish(
         .where(col(InboxEvent.id) == event_id)
         .values(status=status, handled_at=at, error=error)
     )
+
+
+async def count_attempt(session: AsyncSession, event_id: int) -> InboxEvent | None:
+    """One more failed try on a pending event; the row as it is now, or None if it is no
+    longer pending (another instance finished it meanwhile)."""
+    await session.exec(
+        update(InboxEvent)
+        .where(col(InboxEvent.id) == event_id, col(InboxEvent.status) == InboxStatus.PENDING)
+        .values(attempts=col(InboxEvent.attempts) + 1)
+    )
+    row = await session.get(InboxEvent, event_id, populate_existing=True)
+    return row if row is not None and row.status == InboxStatus.PENDING else None

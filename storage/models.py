@@ -347,6 +347,8 @@ class InboxEvent(SQLModel, table=True):
     payload: dict[str, Any] = Field(sa_type=JSON)
     status: str = Field(default=InboxStatus.PENDING, max_length=16, index=True)
     error: str | None = Field(default=None, sa_type=Text)
+    attempts: int = 0
+    """Failed tries to handle it (not counting the database being away); see bot/pipeline.py."""
     received_at: datetime = Field(sa_type=UtcDateTime)
     handled_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 

@@ -4,6 +4,7 @@
 and the flow asks the same question again with every earlier answer kept.
 """
 
+import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
@@ -369,10 +370,11 @@ def ask_month_of(ctx: Context, year: int) -> Question:
 async def accept_since(ctx: Context, answers: dict[str, Any]) -> StepResult:
     today = ctx.local_now.date()
     value = chosen(ctx, "since")
-    if value and value[0] == "y" and value[1:].isdigit():
-        year = int(value[1:])
-        if today.year - 5 < year <= today.year:
-            return Stay(ask_month_of(ctx, year))
+    if value and value[0] == "y":
+        with contextlib.suppress(callbacks.CallbackDataError):
+            year = callbacks.parse_id(value[1:], largest=today.year)
+            if today.year - 5 < year:
+                return Stay(ask_month_of(ctx, year))
     text = typed(ctx)
     if value and value[0] == "m":
         text = value[1:]

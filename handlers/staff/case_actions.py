@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 
 FORMS = ("note", "transfer", "resolve", "reject")
 VERBS = ("accept", "contact", "escalate", "consult", *FORMS)
+NO_CASE = N_("This case no longer exists; nothing changed.")
+"""For a case id that names no case, whether stale or forged (out of range, not a number)."""
 
 
 @press(CASE)
@@ -38,7 +40,7 @@ async def on_case_press(ctx: Context) -> None:
     case_id, verb = parse(ctx)
     view = await load_case(ctx.session, case_id, lock=True)
     if view is None:
-        raise Stale(N_("This case no longer exists; nothing changed."))
+        raise Stale(NO_CASE)
     actor = await actor_of(ctx)
     ensure_can_press(actor, view.case, verb, ctx._)
     if verb == "accept":
@@ -57,14 +59,17 @@ def parse(ctx: Context) -> tuple[int, str]:
     """The case and verb of a press; anything this bot could not have drawn is refused."""
     try:
         raw_id, verb = callbacks.unpack(ctx.event.callback_data, prefix=CASE, size=2)
-        case_id = callbacks.parse_id(raw_id)
     except callbacks.CallbackDataError:
         log.warning("refused malformed case button from user %s", ctx.event.user_id)
         raise NotAllowed(N_("This button is not valid.")) from None
     if verb not in VERBS:
         log.warning("refused unknown case button %r from user %s", verb, ctx.event.user_id)
         raise NotAllowed(N_("This button is not valid."))
-    return case_id, verb
+    try:
+        return callbacks.parse_id(raw_id), verb
+    except callbacks.CallbackDataError:
+        log.warning("refused case button with no case id from user %s", ctx.event.user_id)
+        raise Stale(NO_CASE) from None
 
 
 async def accept(ctx: Context, actor: Actor, view: CaseView) -> None:

@@ -56,8 +56,8 @@ TAKES: dict[str, Callable[[Context, Answer, str], Awaitable[None]]] = {
 async def on_survey_press(ctx: Context) -> None:
     try:
         raw_id, question, value = callbacks.unpack(ctx.event.callback_data, prefix=PREFIX, size=3)
-        survey_id = int(raw_id)
-    except (callbacks.CallbackDataError, ValueError):
+        survey_id = callbacks.parse_id(raw_id)
+    except callbacks.CallbackDataError:
         survey_id, question, value = 0, "", ""
     if question not in TAKES or value not in VALUES[question]:
         log.warning("refused survey button from user %s", ctx.event.user_id)

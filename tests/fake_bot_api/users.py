@@ -231,12 +231,21 @@ class FakeUser:
             )
         if "callback_data" not in button:
             raise AssertionError(f"button {button_text!r} has no callback_data: {button}")
+        return self.press_forged(current, button["callback_data"])
+
+    def press_forged(self, message: MessageRef, data: str) -> JsonDict:
+        """A press on a bot message carrying ``data`` the bot never drew: a modified client can
+        send any callback data (Telegram only caps it at 64 bytes)."""
+        chat_id, message_id = _message_ref(message)
+        current = self.api._bot_message(chat_id, message_id)
+        if current is None:
+            raise AssertionError(f"message {message_id} in chat {chat_id} is not a bot message")
         query: JsonDict = {
             "id": self.api._new_callback_query_id(),
             "from": self.to_dict(),
             "message": current.to_dict(),
             "chat_instance": f"{abs(chat_id) * 7919 % 10**15}",
-            "data": button["callback_data"],
+            "data": data,
         }
         return self.api.push_update({"callback_query": query})
 

@@ -255,6 +255,18 @@ async def test_owed_since_offers_years_then_months_and_refuses_the_future(
     assert case.owed_since.isoformat() == "2021-05-01"
 
 
+async def test_forged_year_buttons_ask_the_question_again(chat: WorkerChat, db: Database) -> None:
+    """A Unicode digit (``²``) passed ``str.isdigit`` and then failed ``int``: the press was
+    answered with an apology instead of the question."""
+    await complete_report(chat, submit=False)
+    await chat.press("Owed since")
+    for year in ("²", "2027", "0", "-1", "9" * 55, ""):
+        await chat.press_data(f"in:since:y{year}")
+        assert "Since when have the wages been owed?" in chat.last.text, year
+    await chat.press("2026")
+    assert "Which month of 2026?" in chat.last.text
+
+
 async def test_site_accepts_a_location_pin(chat: WorkerChat, db: Database) -> None:
     await complete_report(chat, submit=False)
     await chat.press("Site")
