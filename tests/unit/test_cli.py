@@ -28,6 +28,11 @@ def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[s
         ({"BOT_TOKEN": "1:x", "BOT_MODE": "sometimes"}, "BOT_MODE"),
         ({"BOT_TOKEN": "1:x", "BOT_MODE": "webhook"}, "WEBHOOK_URL"),
         ({"BOT_TOKEN": "1:x", "BOT_MODE": "webhook", "WEBHOOK_URL": "https://x"}, "WEBHOOK_SECRET"),
+        (
+            {"BOT_TOKEN": "1:x", "BOT_MODE": "webhook", "WEBHOOK_URL": "https://x"}
+            | {"WEBHOOK_SECRET": "x"},
+            "WEBHOOK_SECRET",
+        ),
         ({"BOT_TOKEN": "1:x", "DAILY_CASE_LIMIT": "many"}, "DAILY_CASE_LIMIT"),
         ({"BOT_TOKEN": "1:x", "TIME_ZONE": "Mars/Olympus"}, "TIME_ZONE"),
         ({"BOT_TOKEN": "1:x", "DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
