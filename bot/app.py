@@ -63,6 +63,7 @@ def handler_config(settings: Settings, routing: Routing) -> HandlerConfig:
         daily_case_limit=cases.daily_case_limit,
         case_deadline_days=cases.case_deadline_days,
         invite_valid_days=cases.invite_valid_days,
+        visits_per_worker_per_point=cases.visits_per_worker_per_point,
         admin_ids=frozenset(settings.bot.admin_ids),
         hard_cases=HardCaseRules(
             min_amount_fen=hard.min_amount_yuan * 100,

@@ -110,6 +110,8 @@ class CaseSettings(BaseSettings):
     daily_case_limit: int = Field(default=5, ge=1, le=1000)
     case_deadline_days: int = Field(default=15, ge=1, le=365)
     invite_valid_days: int = Field(default=7, ge=1, le=90)
+    visits_per_worker_per_point: int = Field(default=1, ge=1, le=30)
+    """Upcoming visits one worker may hold at one reception point."""
 
     @field_validator("time_zone")
     @classmethod

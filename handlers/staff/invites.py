@@ -3,7 +3,8 @@
 Codes expire after ``INVITE_VALID_DAYS``.
 
 ``/invite handler anding.construction`` · ``/invite lead anding`` · ``/invite lead city`` ·
-``/invite supervisor``. A code works once, only in a private chat, until it expires.
+``/invite supervisor``. Codes are made only in an admin's private chat (never posted in a
+group) and work once, only in a private chat, until they expire.
 """
 
 from datetime import timedelta
@@ -37,6 +38,10 @@ async def invite(ctx: Context) -> None:
     _ = ctx._
     admin = await actor_of(ctx)
     ensure_admin(admin)
+    if not ctx.event.is_private:
+        # A code posted in a group could be used by anyone in it.
+        ctx.reply(_("Invitations are made in a private chat with me: send /invite there."))
+        return
     words = ctx.event.args.split()
     role = words[0].lower() if words else ""
     target = words[1] if len(words) > 1 else ""
