@@ -96,10 +96,10 @@ def pressed(ctx: Context) -> tuple[str, ...]:
 
 
 def point_of(ctx: Context, code: str) -> ReceptionPoint:
-    try:
-        return ctx.config.routing.reception_point(code)
-    except KeyError:
-        raise Stale(N_("This button is no longer active.")) from None
+    point = ctx.config.routing.reception_point(code)
+    if point is None:
+        raise Stale(N_("This button is no longer active."))
+    return point
 
 
 async def own_booking(ctx: Context, value: str) -> VisitBooking:
@@ -338,11 +338,8 @@ async def remind_of_visit(unit: Unit, task: DueTask) -> None:
     if booking is None or booking.status != VisitStatus.BOOKED:
         return
     worker = await unit.session.get(Worker, booking.worker_id)
-    try:
-        point = unit.config.routing.reception_point(booking.point)
-    except KeyError:
-        return
-    if worker is None:
+    point = unit.config.routing.reception_point(booking.point)
+    if worker is None or point is None:
         return
     _ = translator(worker.language or unit.config.default_language)
     buttons = ((cancel_button(_, booking),),)

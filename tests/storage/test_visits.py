@@ -55,7 +55,9 @@ async def test_one_worker_racing_for_two_slots_keeps_to_their_share(db: Database
             if len(held) >= share:
                 return False
             await hold_slot(session, POINT, slot)
-            session.add(VisitBooking(worker_id=worker.id, point=POINT, slot_at=slot, created_at=SLOT))
+            session.add(
+                VisitBooking(worker_id=worker.id, point=POINT, slot_at=slot, created_at=SLOT)
+            )
             return True
 
     outcomes = await asyncio.gather(book(SLOT), book(SLOT + timedelta(hours=1)))
