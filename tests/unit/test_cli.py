@@ -126,13 +126,10 @@ def test_start_up_refuses_a_routing_file_that_dropped_a_code_still_in_use(tmp_pa
     invited = run(tmp_path, "staff", "invite", "--role", "lead", "--county", "anding")
     assert invited.returncode == 0, invited.stderr
     example = (ROOT / "config/routing.example.toml").read_text(encoding="utf-8")
-    dropped = example.replace('code = "anding"\n', 'code = "anding-district"\n')
-    dropped = dropped.replace('county = "anding"\n', 'county = "anding-district"\n')
-    (tmp_path / "dropped.toml").write_text(dropped, encoding="utf-8")
-    renamed = dropped.replace(
-        'code = "anding-district"\n', 'code = "anding-district"\nrenamed_from = ["anding"]\n'
-    )
-    (tmp_path / "renamed.toml").write_text(renamed, encoding="utf-8")
+    for name, mapping in (("dropped.toml", ""), ("renamed.toml", 'renamed_from = ["anding"]\n')):
+        text = example.replace('code = "anding"\n', f'code = "anding-district"\n{mapping}')
+        text = text.replace('county = "anding"\n', 'county = "anding-district"\n')
+        (tmp_path / name).write_text(text, encoding="utf-8")
 
     for command in (("run",), ("staff", "list")):
         refused = run(tmp_path, *command, BOT_TOKEN="1:x", ROUTING_FILE="dropped.toml")
