@@ -20,10 +20,10 @@ from bot.transport import Transport
 from handlers import HandlerConfig
 from handlers.context import HardCaseRules
 from handlers.routing import Routing, load_routing
+from handlers.routing_changes import adopt_routing
 from handlers.survey_policy import SurveyPolicy
 from storage.db import Database
 from storage.migrate import upgrade
-from storage.people import sync_departments
 
 __all__ = ["Driver", "Runtime", "build_runtime", "run_bot"]
 
@@ -63,6 +63,7 @@ def handler_config(settings: Settings, routing: Routing) -> HandlerConfig:
         daily_case_limit=cases.daily_case_limit,
         case_deadline_days=cases.case_deadline_days,
         invite_valid_days=cases.invite_valid_days,
+        visits_per_worker_per_point=cases.visits_per_worker_per_point,
         admin_ids=frozenset(settings.bot.admin_ids),
         hard_cases=HardCaseRules(
             min_amount_fen=hard.min_amount_yuan * 100,
@@ -84,14 +85,19 @@ def handler_config(settings: Settings, routing: Routing) -> HandlerConfig:
 async def build_runtime(
     settings: Settings, transport: Transport, clock: Clock | None = None
 ) -> Runtime:
-    """Everything but the driver's receiving loop; migrates the schema and syncs routing."""
+    """Everything but the driver's receiving loop; migrates the schema and takes the routing
+    file into use (RoutingError if it dropped a code still in use)."""
     clock = clock or SystemClock()
     routing = load_routing(settings.cases.routing_file)
     url = settings.database.database_url
     db = Database(url)
-    await upgrade(url)
-    async with db.transaction() as session:
-        await sync_departments(session, routing.departments.values())
+    try:
+        await upgrade(url)
+        async with db.transaction() as session:
+            await adopt_routing(session, routing, clock.now())
+    except BaseException:
+        await db.dispose()
+        raise
     config = handler_config(settings, routing)
     limiter = make_limiter(settings)
     sender = Sender(db, transport, settings.delivery, clock, limiter)
@@ -128,7 +134,11 @@ async def run_bot(settings: Settings) -> None:
     messages in the outbox, and both are picked up at the next start.
     """
     driver = make_driver(settings)
-    runtime = await build_runtime(settings, driver)
+    try:
+        runtime = await build_runtime(settings, driver)
+    except BaseException:
+        await driver.close()
+        raise
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -43,7 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         asyncio.run(dispatch(args, settings))
     except KeyboardInterrupt:
         return 130
-    except ValueError as error:
+    except ValueError as error:  # RoutingError too: the file dropped a code still in use
         print(f"arrears-bot: {error}", file=sys.stderr)
         return 2
     return 0

@@ -76,12 +76,15 @@ async def run_report_command(args: argparse.Namespace, settings: Settings, now: 
 
 async def _scope(session: AsyncSession, args: argparse.Namespace, routing: Routing) -> Scope:
     if args.county is not None:
-        if args.county not in {c.code for c in routing.counties}:
+        county = routing.county(args.county)
+        if county is None:
             raise ValueError(f"--county: unknown county code {args.county!r}")
-        return await describe_scope(session, (CaseScope(county=args.county),))
+        return await describe_scope(session, (CaseScope(county=county.code),))
     if args.department is not None:
-        statement = select(Department.id).where(Department.code == args.department)
-        found = (await session.exec(statement)).first()
+        # Renamed: under its new code; dropped from the file: its past cases still count.
+        known = routing.department(args.department)
+        code = known.code if known is not None else args.department
+        found = (await session.exec(select(Department.id).where(Department.code == code))).first()
         if found is None:
             raise ValueError(f"--department: unknown department code {args.department!r}")
         return await describe_scope(session, (CaseScope(department_ids=(found,)),))

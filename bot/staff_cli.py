@@ -3,16 +3,15 @@
 import argparse
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime, timedelta
-
-from sqlmodel import select
+from datetime import UTC, datetime, timedelta
 
 from bot.settings import Settings
 from handlers.routing import load_routing
+from handlers.routing_changes import adopt_routing
 from storage.db import Database
 from storage.migrate import upgrade
-from storage.models import Department, StaffRole
-from storage.people import sync_departments
+from storage.models import StaffRole
+from storage.people import department_by_code
 from storage.staff import create_invite, list_staff, remove_staff
 
 __all__ = ["add_staff_commands", "open_database", "run_staff_command"]
@@ -32,14 +31,14 @@ def add_staff_commands(commands: "argparse._SubParsersAction[argparse.ArgumentPa
 
 @asynccontextmanager
 async def open_database(settings: Settings) -> AsyncIterator[Database]:
-    """The migrated database with departments mirrored from the routing file."""
+    """The migrated database in step with the routing file (see ``adopt_routing``)."""
     url = settings.database.database_url
     db = Database(url)
     try:
         await upgrade(url)
         async with db.transaction() as session:
             routing = load_routing(settings.cases.routing_file)
-            await sync_departments(session, routing.departments.values())
+            await adopt_routing(session, routing, datetime.now(UTC))
         yield db
     finally:
         await db.dispose()
@@ -61,21 +60,20 @@ async def run_staff_command(args: argparse.Namespace, settings: Settings, now: d
 
 async def _invite(db: Database, args: argparse.Namespace, settings: Settings, now: datetime) -> str:
     role = StaffRole(args.role)
+    routing = load_routing(settings.cases.routing_file)
     department_id: int | None = None
     county: str | None = None
     async with db.transaction() as session:
         if role == StaffRole.HANDLER:
-            found = (
-                await session.exec(select(Department).where(Department.code == args.department))
-            ).first()
-            if found is None:
+            known = routing.department(args.department or "")
+            if known is None:
                 raise ValueError(f"--department: unknown department code {args.department!r}")
-            department_id = found.id
+            department_id = (await department_by_code(session, known.code)).id
         elif role == StaffRole.LEAD:
-            counties = {c.code for c in load_routing(settings.cases.routing_file).counties}
-            if args.county != "city" and args.county not in counties:
+            known_county = routing.county(args.county or "")
+            if args.county != "city" and known_county is None:
                 raise ValueError("--county: a county code from the routing file, or 'city'")
-            county = None if args.county == "city" else args.county
+            county = known_county.code if known_county is not None else None
         invite = await create_invite(
             session,
             role,

@@ -34,7 +34,7 @@ from handlers.replies import Button, SendMessage, escape
 from handlers.routing import ReceptionPoint
 from storage.due import schedule
 from storage.models import DueTask, VisitBooking, VisitStatus, Worker
-from storage.visits import booked_per_slot, hold_slot
+from storage.visits import booked_per_slot, hold_slot, hold_worker_visits, upcoming_visits
 
 __all__ = ["REMINDER"]
 
@@ -68,7 +68,8 @@ async def on_visit_press(ctx: Context) -> None:
         else:
             ctx.reply(ctx._("No visit was booked."), main_menu_buttons(ctx))
     elif verb == "p":
-        choose_day(ctx, point)
+        if not await holds_their_share(ctx, point):
+            choose_day(ctx, point)
     elif verb == "d":
         await choose_slot(ctx, point, values[1])
     else:
@@ -95,10 +96,10 @@ def pressed(ctx: Context) -> tuple[str, ...]:
 
 
 def point_of(ctx: Context, code: str) -> ReceptionPoint:
-    try:
-        return ctx.config.routing.reception_point(code)
-    except KeyError:
-        raise Stale(N_("This button is no longer active.")) from None
+    point = ctx.config.routing.reception_point(code)
+    if point is None:
+        raise Stale(N_("This button is no longer active."))
+    return point
 
 
 async def own_booking(ctx: Context, value: str) -> VisitBooking:
@@ -235,9 +236,48 @@ def review(ctx: Context, point: ReceptionPoint, slot: datetime) -> None:
     ctx.reply(text, (confirm, nav(ctx, "d", point.code, value[:8])))
 
 
+async def holds_their_share(ctx: Context, point: ReceptionPoint) -> bool:
+    """A worker who already holds ``VISITS_PER_WORKER_PER_POINT`` upcoming visits at the point
+    is shown them, each with its cancel button, instead of booking another: the places are
+    shared by everyone, and one person must not be able to take them all."""
+    worker = ctx.worker
+    assert worker is not None and worker.id is not None
+    visits = await upcoming_visits(ctx.session, worker.id, point.code, ctx.now)
+    share = ctx.config.visits_per_worker_per_point
+    if len(visits) < share:
+        return False
+    _, zone = ctx._, ctx.config.zone
+    whens = [format_when(visit.slot_at, zone, _) for visit in visits]
+    rule = _.plural(
+        "One person may book {n} upcoming visit at a reception point.",
+        "One person may book up to {n} upcoming visits at a reception point.",
+        share,
+    ).format(n=share)
+    text = "\n".join(
+        [
+            _("📅 You already have a visit booked at {point}:").format(
+                point=escape(point.name(ctx.language))
+            ),
+            *(f"🕘 {when}" for when in whens),
+            "",
+            rule + " " + _("To book another time, cancel one first."),
+        ]
+    )
+    if len(visits) == 1:
+        cancels = [cancel_button(_, visits[0])]
+    else:
+        cancels = [
+            button(_("✖ Cancel {when}").format(when=when), "c", str(visit.id))
+            for visit, when in zip(visits, whens, strict=True)
+        ]
+    ctx.reply(text, (*((b,) for b in cancels), *main_menu_buttons(ctx)))
+    return True
+
+
 async def book(ctx: Context, point: ReceptionPoint, slot: datetime) -> None:
     worker = ctx.worker
     assert worker is not None and worker.id is not None
+    await hold_worker_visits(ctx.session, worker.id, point.code)
     taken = select(VisitBooking).where(
         VisitBooking.worker_id == worker.id,
         VisitBooking.point == point.code,
@@ -246,6 +286,8 @@ async def book(ctx: Context, point: ReceptionPoint, slot: datetime) -> None:
     )
     if (await ctx.session.exec(taken)).first() is not None:
         ctx.reply(ctx._("You have already booked this visit."), main_menu_buttons(ctx))
+        return
+    if await holds_their_share(ctx, point):
         return
     await hold_slot(ctx.session, point.code, slot)
     if not has_room(point, await booked_per_slot(ctx.session, point.code, slot, slot), slot):
@@ -296,11 +338,8 @@ async def remind_of_visit(unit: Unit, task: DueTask) -> None:
     if booking is None or booking.status != VisitStatus.BOOKED:
         return
     worker = await unit.session.get(Worker, booking.worker_id)
-    try:
-        point = unit.config.routing.reception_point(booking.point)
-    except KeyError:
-        return
-    if worker is None:
+    point = unit.config.routing.reception_point(booking.point)
+    if worker is None or point is None:
         return
     _ = translator(worker.language or unit.config.default_language)
     buttons = ((cancel_button(_, booking),),)

@@ -92,7 +92,7 @@ def case_card(unit: Unit, view: CaseView, _: Translator | None = None) -> str:
     """The full card; the worker's phone is masked (staff get it with the Contact button)."""
     _ = _ or translator(unit.config.default_language)
     case, zone = view.case, unit.config.zone
-    county = unit.config.routing.county(case.county).name(_.language)
+    county = unit.config.routing.county_name(case.county, _.language)
     if case.site_latitude is not None:
         site = f"{case.site_latitude:.5f}, {case.site_longitude:.5f}"
     else:

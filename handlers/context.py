@@ -48,6 +48,7 @@ class HandlerConfig:
     daily_case_limit: int = 5
     case_deadline_days: int = 15
     invite_valid_days: int = 7
+    visits_per_worker_per_point: int = 1
     surveys: SurveyPolicy = field(default_factory=SurveyPolicy)
     admin_ids: frozenset[int] = frozenset()
     hard_cases: HardCaseRules = HardCaseRules()

@@ -49,7 +49,6 @@ __all__ = [
     "average_days",
     "closure_rate",
     "county_lines",
-    "county_name",
     "days_text",
     "describe_scope",
     "figures_html",
@@ -162,7 +161,7 @@ class Scope:
         if any(s.department_ids is not None for s in self.cases):
             return _("no department")
         if self.county is not None:
-            return county_name(routing, self.county, _)
+            return routing.county_name(self.county, _.language)
         return _("all counties")
 
 
@@ -280,7 +279,7 @@ def county_lines(report: FigureReport, routing: Routing, _: Translator) -> list[
     )
     return [
         _(line).format(
-            county=county_name(routing, code, _),
+            county=routing.county_name(code, _.language),
             received=t.received,
             resolved=t.resolved,
             closure=percent(closure_rate(t)),
@@ -291,11 +290,6 @@ def county_lines(report: FigureReport, routing: Routing, _: Translator) -> list[
         for code in codes
         for t in [report.by_county.get(code, Tally())]
     ]
-
-
-def county_name(routing: Routing, code: str, _: Translator) -> str:
-    known = next((c for c in routing.counties if c.code == code), None)
-    return known.name(_.language) if known is not None else code
 
 
 def _ratio(part: int, whole: int) -> Fraction | None:

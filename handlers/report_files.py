@@ -21,7 +21,6 @@ from handlers.figures import (
     Scope,
     average_days,
     closure_rate,
-    county_name,
     on_time_rate,
     response_rate,
     satisfaction_rate,
@@ -129,7 +128,7 @@ def case_rows(
         [
             case.number,
             _(STATUS_NAMES.get(case.status, case.status)),
-            county_name(routing, case.county, _),
+            routing.county_name(case.county, _.language),
             department_name(department, _.language),
             _(SECTOR_NAMES.get(case.sector, case.sector)),
             case.employer,
@@ -157,7 +156,7 @@ def figure_rows(
     if report.scope.whole_city:
         codes = [c.code for c in routing.counties]
         codes += sorted(set(report.by_county) - set(codes))
-        header += [county_name(routing, code, _) for code in codes]
+        header += [routing.county_name(code, _.language) for code in codes]
         tallies += [report.by_county.get(code, Tally()) for code in codes]
 
     def row(label: str, number_format: str, values: list[Cell]) -> tuple[str, list[Cell]]:

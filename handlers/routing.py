@@ -8,6 +8,12 @@ to the wrong chat.
 Lookup order for a case: the explicit ``[[rules]]`` entry for county × sector; else the
 county's fallback department (its human resources & social security bureau); else, for a
 county the file does not know, the city's fallback department.
+
+Codes outlive the file: cases, staff, bookings, drafts and old buttons keep the code they were
+given. A county, department or reception point that changes its code says so
+(``renamed_from = ["old"]``), and every lookup of a code goes through :meth:`Routing.county`,
+:meth:`Routing.department` or :meth:`Routing.reception_point`, which follow the rename; a code
+the file no longer knows is None there, never an exception.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ import difflib
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Annotated, Any
@@ -31,6 +37,7 @@ __all__ = [
     "County",
     "Department",
     "ReceptionPoint",
+    "Renames",
     "Routing",
     "RoutingError",
     "load_routing",
@@ -119,6 +126,15 @@ class ReceptionPoint:
 
 
 @dataclass(frozen=True)
+class Renames:
+    """Old code → code now, from the ``renamed_from`` keys of the file."""
+
+    counties: Mapping[str, str] = field(default_factory=dict)
+    departments: Mapping[str, str] = field(default_factory=dict)
+    reception_points: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Routing:
     """The validated routing file; build it with :func:`load_routing` or :func:`parse_routing`."""
 
@@ -133,41 +149,56 @@ class Routing:
     """The city leaders' chat; also takes a county's escalations when it has no chat of its own."""
     supervisor_chat_id: int | None = None
     """The discipline commission's chat (纪委监委): every escalation is copied there."""
+    renamed: Renames = field(default_factory=Renames)
+    source: str = "<string>"
+    """Where the file was read from, to name it in messages."""
 
     def lead_chat_for(self, county: str) -> int | None:
         """Where a county's escalations go: its leaders' chat, else the city's."""
-        known = next((c for c in self.counties if c.code == county), None)
+        known = self.county(county)
         if known is not None and known.lead_chat_id is not None:
             return known.lead_chat_id
         return self.city_lead_chat_id
 
-    def county(self, code: str) -> County:
-        """The county with this code; KeyError if the file does not list it."""
-        for county in self.counties:
-            if county.code == code:
-                return county
-        raise KeyError(code)
+    def county(self, code: str) -> County | None:
+        """The county with this code, or that was renamed from it; None if the file has neither."""
+        code = self.county_code(code)
+        return next((county for county in self.counties if county.code == code), None)
 
-    def department(self, code: str) -> Department:
-        """The department with this code; KeyError if the file does not list it."""
-        return self.departments[code]
+    def department(self, code: str) -> Department | None:
+        """The department with this code, or renamed from it; None if the file has neither."""
+        return self.departments.get(self.renamed.departments.get(code, code))
 
-    def reception_point(self, code: str) -> ReceptionPoint:
-        """The reception point with this code; KeyError if the file does not list it."""
-        for point in self.reception_points:
-            if point.code == code:
-                return point
-        raise KeyError(code)
+    def reception_point(self, code: str) -> ReceptionPoint | None:
+        """The reception point with this code, or renamed from it; None if the file has neither."""
+        code = self.renamed.reception_points.get(code, code)
+        return next((point for point in self.reception_points if point.code == code), None)
+
+    def county_code(self, code: str) -> str:
+        """The code now of a county stored as ``code`` (itself unless renamed)."""
+        return self.renamed.counties.get(code, code)
+
+    def county_name(self, code: str, language: str) -> str:
+        """For display: the county's name, or the code as stored if the file no longer knows it
+        (a closed case of a county since removed still shows)."""
+        known = self.county(code)
+        return known.name(language) if known is not None else code
+
+    def department_name(self, code: str, language: str) -> str:
+        """For display: the department's name, or the code as stored if the file no longer
+        knows it (the audit trail keeps the codes of its time)."""
+        known = self.department(code)
+        return known.name(language) if known is not None else code
 
     def department_for(self, county: str, sector: str) -> Department:
         """The department that owns a case; never fails, so no complaint is left unassigned.
 
-        A county or sector the file does not know (e.g. a county removed while a worker was
-        mid-conversation) falls through to the county's and then the city's fallback.
+        A county or sector the file does not know falls through to the county's and then the
+        city's fallback (start-up refuses while a draft names a county the file lost).
         """
-        code = self.rules.get((county, sector))
+        known = self.county(county)
+        code = self.rules.get((known.code, sector)) if known is not None else None
         if code is None:
-            known = next((c for c in self.counties if c.code == county), None)
             code = known.fallback if known is not None else self.city_fallback
         return self.departments[code]
 
@@ -203,7 +234,7 @@ def parse_routing(text: str, source: str = "<string>") -> Routing:
     problems = _check_references(model)
     if problems:
         raise _routing_error(source, problems)
-    return _build(model)
+    return _build(model, source)
 
 
 # --- file schema -----------------------------------------------------------------------------
@@ -238,6 +269,7 @@ class _DepartmentEntry(_Entry):
     chat_id: _ChatId
     county: _Text | None = None
     deadline_days: Annotated[int, Field(ge=1, le=365)] | None = None
+    renamed_from: list[_Text] = []
 
 
 class _CountyEntry(_Entry):
@@ -246,6 +278,7 @@ class _CountyEntry(_Entry):
     name_en: _Text
     fallback: _Text
     lead_chat_id: _ChatId | None = None
+    renamed_from: list[_Text] = []
 
 
 class _RuleEntry(_Entry):
@@ -266,6 +299,7 @@ class _ReceptionPointEntry(_Entry):
     chat_id: _ChatId | None = None
     county: _Text | None = None
     visits_per_slot: Annotated[int, Field(ge=1, le=100)] = 3
+    renamed_from: list[_Text] = []
 
 
 class _RoutingFile(_Entry):
@@ -348,6 +382,42 @@ def _check_references(model: _RoutingFile) -> list[str]:
             parse_phone(point.phone)
         except ParseError:
             problems.append(f"{where}.phone: not a valid phone number {point.phone!r}")
+
+    problems += _check_renames(
+        "county",
+        county_codes,
+        ((f"counties[{i}]", c.renamed_from) for i, c in enumerate(model.counties)),
+    )
+    problems += _check_renames(
+        "department",
+        set(departments),
+        ((f"departments.{code}", d.renamed_from) for code, d in departments.items()),
+    )
+    problems += _check_renames(
+        "reception point",
+        point_codes,
+        ((f"reception_points[{i}]", p.renamed_from) for i, p in enumerate(model.reception_points)),
+    )
+    return problems
+
+
+def _check_renames(
+    kind: str, current: set[str], entries: Iterable[tuple[str, list[str]]]
+) -> list[str]:
+    """An old code must be a code, no longer in use, and lead to one place only."""
+    problems: list[str] = []
+    claimed: dict[str, str] = {}
+    for where, old_codes in entries:
+        for index, old in enumerate(old_codes):
+            at = f"{where}.renamed_from[{index}]"
+            if not _CODE.fullmatch(old):
+                problems.append(f"{at}: invalid code {old!r} ({_CODE_HINT})")
+            elif old in current:
+                problems.append(f"{at}: {kind} {old!r} is still in the file under that code")
+            elif old in claimed:
+                problems.append(f"{at}: {kind} {old!r} is already renamed in {claimed[old]}")
+            else:
+                claimed[old] = where
     return problems
 
 
@@ -409,7 +479,7 @@ def _one_line(message: str) -> str:
     return " ".join(message.split())
 
 
-def _build(model: _RoutingFile) -> Routing:
+def _build(model: _RoutingFile, source: str) -> Routing:
     departments = {
         code: Department(
             code=code,
@@ -453,4 +523,14 @@ def _build(model: _RoutingFile) -> Routing:
         rules=MappingProxyType({(r.county, r.sector): r.department for r in model.rules}),
         city_lead_chat_id=model.city.lead_chat_id,
         supervisor_chat_id=model.city.supervisor_chat_id,
+        renamed=Renames(
+            counties=_renames((c.code, c.renamed_from) for c in model.counties),
+            departments=_renames((code, d.renamed_from) for code, d in model.departments.items()),
+            reception_points=_renames((p.code, p.renamed_from) for p in model.reception_points),
+        ),
+        source=source,
     )
+
+
+def _renames(entries: Iterable[tuple[str, list[str]]]) -> Mapping[str, str]:
+    return MappingProxyType({old: code for code, olds in entries for old in olds})

@@ -204,11 +204,12 @@ async def accept_county(ctx: Context, answers: dict[str, Any]) -> StepResult:
     _ = ctx._
     routing = ctx.config.routing
     value = chosen(ctx, "county")
+    pressed = routing.county(value) if value else None  # a button drawn before a rename too
     text = (typed(ctx) or "").strip().lower()
     for county in routing.counties:
         names = {county.code, county.name_zh, county.name_en.lower()}
         short = {name[:-1] for name in (county.name_zh,) if name[-1:] in "县区"}
-        if value == county.code or (text and text in names | short):
+        if county == pressed or (text and text in names | short):
             answers["county"] = county.code
             return Advance()
     return Problem(_("Please choose the county with one of the buttons."))
@@ -452,7 +453,7 @@ def show_plain(key: str) -> Callable[[Context, dict[str, Any]], str]:
 
 def show_county(ctx: Context, answers: dict[str, Any]) -> str:
     code = answers.get("county")
-    return ctx.config.routing.county(code).name(ctx.language) if code else "—"
+    return ctx.config.routing.county_name(code, ctx.language) if code else "—"
 
 
 def show_sector(ctx: Context, answers: dict[str, Any]) -> str:

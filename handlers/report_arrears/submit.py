@@ -123,7 +123,7 @@ async def create_case(
         department_id=department.id,
         status=CaseStatus.RECEIVED,
         language=ctx.config.default_language if filed_by else ctx.language,
-        county=answers["county"],
+        county=ctx.config.routing.county_code(answers["county"]),
         sector=answers["sector"],
         reporter_name=answers["name"],
         reporter_phone=answers["phone"],

@@ -174,10 +174,10 @@ def take_answer(
             values["reason"] = parse_free_text(text, 500)
         elif step == "department":
             codes = dict(transfer_choices(ctx, view))
-            chosen = value or (text or "").strip()
-            if chosen not in codes:
+            chosen = ctx.config.routing.department(value or (text or "").strip())
+            if chosen is None or chosen.code not in codes:
                 return _("Please choose a department with the buttons.")
-            values["department"] = chosen
+            values["department"] = chosen.code
         elif step in ("visibility", "outcome", "reason"):
             allowed = {
                 "visibility": ("worker", "staff"),
@@ -247,7 +247,9 @@ async def apply_transfer(
     """The new department is alerted and the old alert says where the case went; the
     deadline does not restart."""
     case, old = view.case, view.department
-    new: Department = await department_by_code(ctx.session, values["department"])
+    chosen = ctx.config.routing.department(values["department"])  # renamed since it was chosen?
+    code = chosen.code if chosen is not None else values["department"]
+    new: Department = await department_by_code(ctx.session, code)
     _ = staff_translator(ctx)
     ctx.send(
         EditMessage(

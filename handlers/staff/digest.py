@@ -196,5 +196,4 @@ def today(unit: Unit) -> str:
 
 
 def county_name(unit: Unit, code: str, _: Translator) -> str:
-    known = next((c for c in unit.config.routing.counties if c.code == code), None)
-    return escape(known.name(_.language) if known is not None else code)
+    return escape(unit.config.routing.county_name(code, _.language))

@@ -3,12 +3,11 @@
 Codes expire after ``INVITE_VALID_DAYS``.
 
 ``/invite handler anding.construction`` · ``/invite lead anding`` · ``/invite lead city`` ·
-``/invite supervisor``. A code works once, only in a private chat, until it expires.
+``/invite supervisor``. Codes are made only in an admin's private chat (never posted in a
+group) and work once, only in a private chat, until they expire.
 """
 
 from datetime import timedelta
-
-from sqlmodel import select
 
 from handlers.context import Context
 from handlers.errors import NotAllowed
@@ -17,6 +16,7 @@ from handlers.registry import command
 from handlers.replies import escape
 from handlers.staff.actor import actor_of, ensure_admin
 from storage.models import Department, Staff, StaffRole
+from storage.people import department_by_code
 from storage.staff import create_invite, find_invite, staff_by_user
 
 __all__ = ["ROLE_NAMES", "invite", "join"]
@@ -37,25 +37,29 @@ async def invite(ctx: Context) -> None:
     _ = ctx._
     admin = await actor_of(ctx)
     ensure_admin(admin)
+    if not ctx.event.is_private:
+        # A code posted in a group could be used by anyone in it.
+        ctx.reply(_("Invitations are made in a private chat with me: send /invite there."))
+        return
     words = ctx.event.args.split()
     role = words[0].lower() if words else ""
     target = words[1] if len(words) > 1 else ""
     department: Department | None = None
     county: str | None = None
     if role == StaffRole.HANDLER:
-        department = (
-            await ctx.session.exec(select(Department).where(Department.code == target))
-        ).first()
-        if department is None:
+        known = ctx.config.routing.department(target)
+        if known is None:
             ctx.reply(_("Unknown department code: {code}").format(code=escape(target)))
             ctx.reply(_(USAGE))
             return
+        department = await department_by_code(ctx.session, known.code)
     elif role == StaffRole.LEAD:
-        if target != "city" and target not in {c.code for c in ctx.config.routing.counties}:
+        known_county = ctx.config.routing.county(target)
+        if target != "city" and known_county is None:
             ctx.reply(_("Unknown county code: {code}").format(code=escape(target)))
             ctx.reply(_(USAGE))
             return
-        county = None if target == "city" else target
+        county = known_county.code if known_county is not None else None
     elif role != StaffRole.SUPERVISOR:
         ctx.reply(_(USAGE))
         return

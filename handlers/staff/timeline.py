@@ -186,9 +186,9 @@ def _named(value: object, names: dict[str, str], _: Translator) -> str:
 
 
 def _department(unit: Unit, code: object, _: Translator) -> str:
-    departments = unit.config.routing.departments
-    if isinstance(code, str) and code in departments:
-        return escape(departments[code].name(_.language))
+    """The audit trail keeps the code of its time; shown under its name now if still known."""
+    if isinstance(code, str):
+        return escape(unit.config.routing.department_name(code, _.language))
     return escape(code)
 
 

@@ -1,13 +1,13 @@
 """Bookings of a reception point's slot: its last place goes to one worker, never two."""
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
 from storage.db import Database
 from storage.models import VisitBooking, Worker
-from storage.visits import booked_per_slot, hold_slot
+from storage.visits import booked_per_slot, hold_slot, hold_worker_visits, upcoming_visits
 
 SLOT = datetime(2026, 11, 30, 2, tzinfo=UTC)
 POINT = "anding.construction"
@@ -33,6 +33,34 @@ async def test_two_workers_racing_for_a_slots_last_place_get_one_booking(db: Dat
             return True
 
     outcomes = await asyncio.gather(*(book(worker) for worker in workers))
+    async with db.reader() as session:
+        rows = (await session.exec(select(VisitBooking))).all()
+    assert sorted(outcomes) == [False, True]
+    assert len(rows) == 1
+
+
+async def test_one_worker_racing_for_two_slots_keeps_to_their_share(db: Database) -> None:
+    async with db.transaction() as session:
+        worker = Worker(telegram_user_id=1, chat_id=1, created_at=SLOT)
+        session.add(worker)
+    assert worker.id is not None
+    share = 1
+
+    async def book(slot: datetime) -> bool:
+        assert worker.id is not None
+        async with db.transaction() as session:
+            await hold_worker_visits(session, worker.id, POINT)
+            held = await upcoming_visits(session, worker.id, POINT, SLOT - timedelta(days=1))
+            await asyncio.sleep(0.2)  # the other transaction is counting meanwhile
+            if len(held) >= share:
+                return False
+            await hold_slot(session, POINT, slot)
+            session.add(
+                VisitBooking(worker_id=worker.id, point=POINT, slot_at=slot, created_at=SLOT)
+            )
+            return True
+
+    outcomes = await asyncio.gather(book(SLOT), book(SLOT + timedelta(hours=1)))
     async with db.reader() as session:
         rows = (await session.exec(select(VisitBooking))).all()
     assert sorted(outcomes) == [False, True]

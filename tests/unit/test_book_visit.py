@@ -1,5 +1,6 @@
 """A worker books a visit to a reception point from the main menu."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -302,3 +303,67 @@ async def test_the_last_place_taken_meanwhile_is_not_booked_twice(
     assert "just been fully booked" in worker.last.text
     assert "10:00" not in worker.button_labels()
     assert len(await bookings(bench.db)) == desk.visits_per_slot  # the others' alone
+
+
+async def test_a_worker_with_an_upcoming_visit_is_shown_it_instead_of_booking_another(
+    worker: WorkerChat, bench: Bench
+) -> None:
+    await book_monday_ten(worker)
+    await worker.press("Book a visit")
+    await worker.press(POINT)
+    text = worker.last.text
+    assert f"You already have a visit booked at {POINT}" in text
+    assert "2026-11-30 (Mon) 10:00" in text and "Which day?" not in text
+    assert "✖ Cancel this visit" in worker.button_labels()
+    await worker.press("Cancel this visit")
+    await worker.press("Yes, cancel it")
+    await worker.press("Book a visit")
+    await worker.press(POINT)
+    assert "Which day?" in worker.last.text, "a cancelled visit frees the worker's share"
+
+
+async def test_one_worker_cannot_book_every_place_of_a_point(
+    worker: WorkerChat, bench: Bench
+) -> None:
+    await choose_up_to_review(worker)  # screens drawn before the first booking
+    await book_monday_ten(worker)
+    await worker.press("Back")  # the earlier review's Back: the day's times
+    await worker.press("11:00")
+    await worker.press("Book this visit")
+    assert "You already have a visit booked" in worker.last.text
+    (booking,) = await bookings(bench.db)
+    assert booking.slot_at == SLOT
+
+
+async def test_the_share_per_worker_is_a_setting_and_other_points_are_not_counted(
+    worker: WorkerChat, bench: Bench
+) -> None:
+    bench.config = replace(bench.config, visits_per_worker_per_point=2)
+    worker.config = bench.config
+    await book_monday_ten(worker)
+    await worker.press("Book a visit")
+    await worker.press(POINT)
+    await worker.press("Mon 11/30")
+    await worker.press("11:00")
+    await worker.press("Book this visit")
+    assert "Your visit is booked" in worker.last.text
+    await worker.press("Book a visit")
+    await worker.press(POINT)
+    assert "up to 2 upcoming visits" in worker.last.text
+    assert [label for label in worker.button_labels() if label.startswith("✖ Cancel")] == [
+        "✖ Cancel 2026-11-30 (Mon) 10:00",
+        "✖ Cancel 2026-11-30 (Mon) 11:00",
+    ]
+    await worker.press("Book a visit")
+    await worker.press("Anding District Labour Inspection Brigade reception point")
+    assert "Which day?" in worker.last.text
+
+
+async def test_a_visit_that_has_begun_no_longer_counts_against_the_share(
+    worker: WorkerChat, bench: Bench
+) -> None:
+    await book_monday_ten(worker)
+    bench.clock.current = SLOT + timedelta(minutes=1)
+    await worker.press("Book a visit")
+    await worker.press(POINT)
+    assert "Which day?" in worker.last.text

@@ -28,6 +28,11 @@ def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[s
         ({"BOT_TOKEN": "1:x", "BOT_MODE": "sometimes"}, "BOT_MODE"),
         ({"BOT_TOKEN": "1:x", "BOT_MODE": "webhook"}, "WEBHOOK_URL"),
         ({"BOT_TOKEN": "1:x", "BOT_MODE": "webhook", "WEBHOOK_URL": "https://x"}, "WEBHOOK_SECRET"),
+        (
+            {"BOT_TOKEN": "1:x", "BOT_MODE": "webhook", "WEBHOOK_URL": "https://x"}
+            | {"WEBHOOK_SECRET": "x"},
+            "WEBHOOK_SECRET",
+        ),
         ({"BOT_TOKEN": "1:x", "DAILY_CASE_LIMIT": "many"}, "DAILY_CASE_LIMIT"),
         ({"BOT_TOKEN": "1:x", "TIME_ZONE": "Mars/Olympus"}, "TIME_ZONE"),
         ({"BOT_TOKEN": "1:x", "DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
@@ -115,3 +120,24 @@ def test_staff_can_be_invited_listed_and_removed_from_the_command_line(tmp_path:
     assert refused.returncode == 2 and "unknown department" in refused.stderr
     missing = run(tmp_path, "staff", "remove", "42")
     assert missing.returncode == 2 and "no active staff member" in missing.stderr
+
+
+def test_start_up_refuses_a_routing_file_that_dropped_a_code_still_in_use(tmp_path: Path) -> None:
+    invited = run(tmp_path, "staff", "invite", "--role", "lead", "--county", "anding")
+    assert invited.returncode == 0, invited.stderr
+    example = (ROOT / "config/routing.example.toml").read_text(encoding="utf-8")
+    for name, mapping in (("dropped.toml", ""), ("renamed.toml", 'renamed_from = ["anding"]\n')):
+        text = example.replace('code = "anding"\n', f'code = "anding-district"\n{mapping}')
+        text = text.replace('county = "anding"\n', 'county = "anding-district"\n')
+        (tmp_path / name).write_text(text, encoding="utf-8")
+
+    for command in (("run",), ("staff", "list")):
+        refused = run(tmp_path, *command, BOT_TOKEN="1:x", ROUTING_FILE="dropped.toml")
+        assert refused.returncode == 2, refused.stderr
+        lines = refused.stderr.strip().splitlines()
+        assert len(lines) == 1 and "Traceback" not in refused.stderr, refused.stderr
+        assert "county 'anding' (1 unused invite)" in lines[0]
+        assert 'renamed_from = ["anding"]' in lines[0]
+
+    listed = run(tmp_path, "staff", "list", ROUTING_FILE="renamed.toml")
+    assert listed.returncode == 0, listed.stderr

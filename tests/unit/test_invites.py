@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from handlers import HandlerConfig
 from storage.db import Database
-from storage.models import Staff
+from storage.models import Invite, Staff
 from tests.support.chat import Bench
 from tests.support.clock import FakeClock
 
@@ -82,6 +82,15 @@ async def test_join_only_works_in_a_private_chat(bench: Bench) -> None:
     bench.clock.advance(hours=1)
     await bench.chat(778).send(f"/join {code}")
     assert len(await staff(bench.db)) == 1
+
+
+async def test_an_invite_typed_in_a_group_gets_no_code_and_creates_none(bench: Bench) -> None:
+    group = bench.chat(ADMIN, chat_id=-1001000000101)
+    await group.send("/invite supervisor")
+    assert "private chat" in group.last.text
+    assert not any("<code>" in m.text for m in bench.sent)
+    async with bench.db.reader() as session:
+        assert (await session.exec(select(Invite))).all() == []
 
 
 async def test_only_admins_create_invites(bench: Bench) -> None:

@@ -196,9 +196,16 @@ def test_reception_point_fields(valid: Routing) -> None:
         lambda r: r.reception_point("zzz"),
     ],
 )
-def test_unknown_codes_raise_key_error(valid: Routing, lookup: Callable[[Routing], object]) -> None:
-    with pytest.raises(KeyError):
-        lookup(valid)
+def test_unknown_codes_are_none_not_an_exception(
+    valid: Routing, lookup: Callable[[Routing], object]
+) -> None:
+    assert lookup(valid) is None
+
+
+def test_an_unknown_county_is_shown_as_its_code(valid: Routing) -> None:
+    assert valid.county_name("zzz", "zh") == "zzz"
+    assert valid.department_name("zzz", "en") == "zzz"
+    assert valid.county_name("a", "zh") == "甲县"
 
 
 def test_departments_mapping_is_read_only(valid: Routing) -> None:
@@ -414,3 +421,68 @@ def test_errors_name_the_file(tmp_path: Path) -> None:
         RoutingError, match=f"^{re.escape(f'routing file {path}: departments.a.water.chat_id:')}"
     ):
         load_routing(path)
+
+
+# --- renamed codes ------------------------------------------------------------------------------
+
+
+RENAMED = (
+    VALID.replace('code = "a"\n', 'code = "a2"\nrenamed_from = ["a", "a-old"]\n')
+    .replace('county = "a"\n', 'county = "a2"\n')
+    .replace('[departments."a.water"]\n', '[departments."a2.water"]\nrenamed_from = ["a.water"]\n')
+    .replace('department = "a.water"', 'department = "a2.water"')
+    .replace('code = "a.hrss"\n', 'code = "a2.desk"\nrenamed_from = ["a.hrss"]\n')
+)
+
+
+def test_old_codes_lead_to_what_they_were_renamed_to() -> None:
+    routing = parse_routing(RENAMED)
+    county, old_county = routing.county("a2"), routing.county("a")
+    assert county is not None and county is old_county is routing.county("a-old")
+    assert routing.county_code("a") == "a2" and routing.county_code("b") == "b"
+    assert routing.county_name("a", "en") == "County A"
+    department = routing.department("a.water")
+    assert department is not None and department.code == "a2.water"
+    assert routing.department_name("a.water", "en") == "County A Water Bureau"
+    point = routing.reception_point("a.hrss")
+    assert point is not None and point.code == "a2.desk"
+    assert routing.department_for("a", "water").code == "a2.water"
+    assert routing.department_for("a", "construction").code == "a.hrss"
+    assert routing.renamed.counties == {"a": "a2", "a-old": "a2"}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param(
+            replaced(
+                'fallback = "city.hrss"\n\n[[rules]]',
+                'fallback = "city.hrss"\nrenamed_from = ["a"]\n\n[[rules]]',
+            ),
+            "counties[1].renamed_from[0]: county 'a' is still in the file under that code",
+            id="renamed-from-a-code-still-there",
+        ),
+        pytest.param(
+            RENAMED.replace(
+                'fallback = "city.hrss"\n\n[[rules]]',
+                'fallback = "city.hrss"\nrenamed_from = ["a-old"]\n\n[[rules]]',
+            ),
+            "counties[1].renamed_from[0]: county 'a-old' is already renamed in counties[0]",
+            id="renamed-from-twice",
+        ),
+        pytest.param(
+            replaced("deadline_days = 7\n", 'deadline_days = 7\nrenamed_from = ["A Water"]\n'),
+            "departments.a.water.renamed_from[0]: invalid code 'A Water'",
+            id="renamed-from-not-a-code",
+        ),
+        pytest.param(
+            replaced("deadline_days = 7\n", 'deadline_days = 7\nrenamed_from = "a.wtr"\n'),
+            "departments.a.water.renamed_from: expected an array",
+            id="renamed-from-not-a-list",
+        ),
+    ],
+)
+def test_a_wrong_renamed_from_names_the_key(text: str, message: str) -> None:
+    with pytest.raises(RoutingError) as caught:
+        parse_routing(text, source="config/x.toml")
+    assert str(caught.value).startswith(f"routing file config/x.toml: {message}")
