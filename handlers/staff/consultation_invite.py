@@ -17,10 +17,11 @@ from handlers.errors import NotAllowed, Stale
 from handlers.formatting import N_
 from handlers.i18n import Translator, translator
 from handlers.meeting_time import format_when
+from handlers.notify import to_worker
 from handlers.registry import press
 from handlers.replies import Button, SendMessage, escape
 from handlers.staff.actor import actor_of
-from handlers.staff.consultation_card import consultation_details, subject_of, to_worker
+from handlers.staff.consultation_card import consultation_details, subject_of
 from handlers.staff.consultation_outcome import begin_outcome
 from handlers.staff.worker_answer import ensure_own_worker, pressed_consultation, record_answer
 from storage.cases import add_case_event

@@ -16,9 +16,10 @@ from handlers.due_work import due
 from handlers.errors import NotAllowed, Stale
 from handlers.formatting import N_, format_amount
 from handlers.i18n import Translator, translator
+from handlers.notify import to_worker
 from handlers.registry import press
 from handlers.replies import Button, SendMessage
-from handlers.staff.consultation_card import subject_of, to_worker
+from handlers.staff.consultation_card import subject_of
 from handlers.staff.worker_answer import ensure_own_worker, pressed_consultation, record_answer
 from handlers.surveys.consequences import reopen_case
 from storage.due import schedule

@@ -4,13 +4,15 @@ Each turn is a due task of its own (``survey:<id>:<turn>``), run once by whichev
 claims it, in the transaction that writes its message to the outbox and plans the next turn.
 A turn that falls outside the asking hours (the bot was down, or a reminder came due at night)
 plans the same step for the next opening instead. A worker the question cannot reach (they
-blocked the bot) makes the survey ``undeliverable``; silence after the last reminder makes it
+blocked the bot: ``handlers.notify.reachable``) makes the survey ``undeliverable``, recorded on
+the case's timeline; silence after the last reminder makes it
 ``unanswered``. Neither counts as an answer.
 """
 
 from handlers.context import Unit
 from handlers.due_work import due
 from handlers.i18n import translator
+from handlers.notify import reachable
 from handlers.replies import SendMessage
 from handlers.surveys.plan import plan_turn
 from handlers.surveys.questions import opening_question
@@ -40,7 +42,7 @@ async def take_turn(unit: Unit, task: DueTask) -> None:
         return
     worker = await unit.session.get(Worker, case.worker_id) if case.worker_id else None
     policy, zone, following = unit.config.surveys, unit.config.zone, task.data["turn"] + 1
-    if worker is None or worker.unreachable_since or await refused(unit, survey):
+    if worker is None or not reachable(worker) or await refused(unit, survey):
         await close(unit, case, survey, SurveyStatus.UNDELIVERABLE)
     elif survey.status == SurveyStatus.ASKED and survey.reminders >= policy.max_reminders:
         await close(unit, case, survey, SurveyStatus.UNANSWERED)
