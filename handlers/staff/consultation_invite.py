@@ -131,7 +131,10 @@ def outcome_button(consultation: Consultation, _: Translator) -> Button:
 def attendance(_: Translator, consultation: Consultation, on_telegram: bool) -> str:
     """The worker's answer, as the department reads it."""
     if not on_telegram:
-        return _("The worker is not on Telegram: please invite them by phone.")
+        return _(
+            "The worker cannot be reached in chat (not on Telegram, or blocked the bot): please "
+            "invite them by phone."
+        )
     if consultation.worker_attends is None:
         return _("The worker has not answered the invitation yet.")
     if consultation.worker_attends:

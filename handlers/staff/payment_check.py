@@ -95,7 +95,8 @@ async def ask_about_payment(unit: Unit, task: DueTask) -> None:
     else:
         text = _(
             "💰 Case {number}: the payment agreed at the consultation ({amount}) was due on "
-            "{date}. The worker is not on Telegram: please call them to check."
+            "{date}. The worker cannot be reached in chat (not on Telegram, or blocked the bot): "
+            "please call them to check."
         )
     values = {"amount": format_amount(amount_fen, _), "date": payment_due.isoformat()}
     unit.send(SendMessage(view.department.chat_id, text.format(number=view.case.number, **values)))

@@ -17,6 +17,7 @@ from tests.support.clock import FakeClock
 from tests.support.people import make_staff
 from tests.support.surveys import sweep
 from tests.unit.test_book_visit import book_monday_ten, run_reminders
+from tests.unit.test_consultation import fill_in_form
 
 GROUP = -1001000000101  # 安定区住建局, also the Anding construction reception point's chat
 UNNAMED_GROUP = -1009999999999
@@ -105,6 +106,19 @@ async def test_unblocking_the_bot_makes_the_worker_reachable_again(
     await officer.press("Accept")
     assert "has been taken up" in worker.last.text
     assert await notices_not_sent(bench.db) == []
+
+
+async def test_a_consultation_invitation_is_not_sent_to_a_blocked_worker_and_staff_phone(
+    bench: Bench, worker: WorkerChat, officer: WorkerChat
+) -> None:
+    await worker.event(EventKind.BLOCKED)
+    seen = len(worker.messages)
+    await fill_in_form(officer, bench.chat(901))
+    await bench.chat(901).press("Schedule and invite")
+    assert len(worker.messages) == seen
+    assert "please invite them by phone" in bench.to(GROUP)[-1].text
+    (held,) = await notices_not_sent(bench.db)
+    assert held.startswith("🤝 You are invited to a seven-party consultation")
 
 
 async def test_a_visit_reminder_is_not_sent_to_a_blocked_worker_and_the_point_is_told(
