@@ -234,7 +234,7 @@ class Sender:
                         ambiguous=ambiguous,
                     )
                     if unreachable:
-                        await mark_chat_unreachable(session, row.chat_id, now)
+                        await mark_chat_unreachable(session, row.chat_id, now, row.ref)
                         await hasten_refused_survey(session, row.ref, now)
                 return
             except Exception:

@@ -18,9 +18,9 @@ from handlers.i18n import Translator, translator
 from handlers.replies import SendMessage, plain
 from storage.cases import add_case_event
 from storage.models import Case, Staff, StaffRole, Worker
+from storage.people import NOT_REACHED, notice_ref
 
 __all__ = [
-    "NOT_REACHED",
     "reach",
     "reachable",
     "tell_department",
@@ -29,8 +29,6 @@ __all__ = [
     "to_worker",
 ]
 
-NOT_REACHED = "worker_unreachable"
-"""The case event of a notice held back because the worker cannot be reached in chat."""
 PREVIEW = 200
 """Characters of a held-back notice kept on the timeline (the notice is rebuilt, not stored)."""
 
@@ -46,12 +44,15 @@ async def reach(
     unit: Unit, worker: Worker, render: Render, *, case: Case | None, ref: str | None = None
 ) -> bool:
     """Send what ``render`` writes in the worker's language, if the worker can be reached;
-    otherwise record on ``case``'s timeline (in staff's language) what was not sent.
+    otherwise record on ``case``'s timeline (in staff's language) what was not sent. A case
+    notice carries the case in its ``ref``, so Telegram refusing it is recorded there too.
 
     Returns whether it was sent.
     """
     if reachable(worker):
         text, buttons = render(translator(worker.language or unit.config.default_language))
+        if ref is None and case is not None and case.id is not None:
+            ref = notice_ref(case.id)
         unit.send(SendMessage(worker.chat_id, text, buttons, ref=ref))
         return True
     if case is not None:

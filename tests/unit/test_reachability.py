@@ -108,6 +108,23 @@ async def test_unblocking_the_bot_makes_the_worker_reachable_again(
     assert await notices_not_sent(bench.db) == []
 
 
+async def test_a_notice_telegram_refuses_is_recorded_on_its_case(
+    bench: Bench, worker: WorkerChat, officer: WorkerChat
+) -> None:
+    """The worker blocked the bot before the bot heard of it: the sender's 403 tells."""
+    await officer.press("Accept")
+    notice = worker.last
+    assert "has been taken up" in notice.text
+    async with bench.db.transaction() as session:
+        await mark_chat_unreachable(session, worker.chat_id, bench.clock.now(), notice.ref)
+    async with bench.db.reader() as session:
+        events = await session.exec(select(CaseEvent).where(CaseEvent.kind == "worker_unreachable"))
+        assert [event.case_id for event in events] == [1]
+    staff = bench.chat(901)
+    await staff.send("/case 1")
+    assert UNREACHABLE in staff.messages[-2].text
+
+
 async def test_a_consultation_invitation_is_not_sent_to_a_blocked_worker_and_staff_phone(
     bench: Bench, worker: WorkerChat, officer: WorkerChat
 ) -> None:
