@@ -2,10 +2,11 @@
 
 Everything the bot says to a worker unasked (case notices, consultation invitations and
 reminders, payment checks, visit reminders, survey questions) goes through :func:`reach`, the
-one place that decides whether the worker's chat can be written to. A worker who blocked the
-bot (``unreachable_since``) is sent nothing until they write again — which clears the mark
-before their message is handled (``handlers.dispatch``), so replies to it always go out; each
-case notice held back is recorded on the case's timeline, so staff know to phone instead.
+one place that decides whether the worker's chat can be written to (a survey applies
+:func:`reachable` first, to close itself as undeliverable rather than wait). A worker who
+blocked the bot (``unreachable_since``) is sent nothing until they write again — which clears
+the mark before their message is handled (``handlers.dispatch``), so replies to it always go
+out; each case notice held back is recorded on the case's timeline, so staff phone instead.
 """
 
 from collections.abc import Callable
