@@ -33,6 +33,7 @@ HEARTBEAT = 1.0
 SILENCE = timedelta(seconds=5)
 """A sender not heard from for this long is taken for dead and its claims are released."""
 NOT_MODIFIED = "message is not modified"
+CHAT_NOT_FOUND = "chat not found"
 
 
 class Sender:
@@ -167,7 +168,8 @@ class Sender:
                     return
                 self.stats["failed"] += 1
                 log.error("Telegram refused outbox message %s (%s): %s", row.id, row.method, error)
-                await self._settle(row, OutboxStatus.FAILED, str(error))
+                gone = CHAT_NOT_FOUND in str(error)  # a group deleted, or one that never was
+                await self._settle(row, OutboxStatus.FAILED, str(error), unreachable=gone)
             else:
                 self.stats["sent"] += 1
                 await self._settle(row, OutboxStatus.SENT, None, message_id)
@@ -232,7 +234,7 @@ class Sender:
                         ambiguous=ambiguous,
                     )
                     if unreachable:
-                        await mark_chat_unreachable(session, row.chat_id, now)
+                        await mark_chat_unreachable(session, row.chat_id, now, row.ref)
                         await hasten_refused_survey(session, row.ref, now)
                 return
             except Exception:

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlmodel import select
 
 from handlers import callbacks
-from handlers.context import Context, Unit
+from handlers.context import Context, Keyboard, Unit
 from handlers.due_work import due
 from handlers.errors import Stale
 from handlers.formatting import N_
@@ -28,6 +28,7 @@ from handlers.meeting_time import (
     working_days,
 )
 from handlers.menu import VISIT, main_menu_buttons
+from handlers.notify import reach
 from handlers.parsing import mask_phone
 from handlers.registry import press
 from handlers.replies import Button, SendMessage, escape
@@ -341,9 +342,19 @@ async def remind_of_visit(unit: Unit, task: DueTask) -> None:
     point = unit.config.routing.reception_point(booking.point)
     if worker is None or point is None:
         return
-    _ = translator(worker.language or unit.config.default_language)
-    buttons = ((cancel_button(_, booking),),)
-    unit.send(SendMessage(worker.chat_id, reminder_text(unit, point, booking, _), buttons))
+
+    def reminder(_: Translator) -> tuple[str, Keyboard]:
+        return reminder_text(unit, point, booking, _), ((cancel_button(_, booking),),)
+
+    if not await reach(unit, worker, reminder, case=None) and point.chat_id is not None:
+        _ = translator(unit.config.default_language)
+        text = _(
+            "📵 {name}, booked for {when}, cannot be reached in chat: the reminder of the visit "
+            "was not sent."
+        ).format(
+            name=escape(worker.name or "—"), when=format_when(booking.slot_at, unit.config.zone, _)
+        )
+        unit.send(SendMessage(point.chat_id, text))
 
 
 def reminder_text(unit: Unit, point: ReceptionPoint, booking: VisitBooking, _: Translator) -> str:

@@ -23,7 +23,7 @@ from handlers.formatting import (
 from handlers.i18n import Translator, translator
 from handlers.parsing import mask_phone
 from handlers.replies import Button, EditMessage, SendMessage, escape
-from storage.models import Attachment, Case, CaseStatus, Department, Staff
+from storage.models import Attachment, Case, CaseStatus, Department, Staff, Worker
 
 __all__ = [
     "CASE",
@@ -48,6 +48,7 @@ OPEN_STATUSES = (
     CaseStatus.OVERDUE,
     CaseStatus.REOPENED,
 )
+UNREACHABLE_LINE = N_("📵 The worker cannot be reached in chat — phone them.")
 HARD_REASONS = {
     "amount": N_("large amount"),
     "workers": N_("many workers"),
@@ -64,6 +65,8 @@ class CaseView:
     department: Department
     assignee: Staff | None
     evidence: int
+    worker_unreachable: bool = False
+    """The worker blocked the bot: notices are not sent to them (``handlers.notify``)."""
 
 
 async def load_case(session: AsyncSession, case_id: int, *, lock: bool = False) -> CaseView | None:
@@ -80,7 +83,9 @@ async def load_case(session: AsyncSession, case_id: int, *, lock: bool = False) 
     evidence = (
         await session.exec(select(func.count()).where(col(Attachment.case_id) == case_id))
     ).one()
-    return CaseView(case, department, assignee, evidence)
+    worker = await session.get(Worker, case.worker_id) if case.worker_id else None
+    unreachable = worker is not None and worker.unreachable_since is not None
+    return CaseView(case, department, assignee, evidence, unreachable)
 
 
 def alert_ref(case: Case) -> str:
@@ -121,6 +126,7 @@ def case_card(unit: Unit, view: CaseView, _: Translator | None = None) -> str:
         _("Worker: {name}, {phone}").format(
             name=escape(case.reporter_name), phone=mask_phone(case.reporter_phone)
         ),
+        *([_(UNREACHABLE_LINE)] if view.worker_unreachable else []),
         _("Evidence: {count}").format(count=view.evidence),
         _("Deadline: {date}").format(date=format_date(case.deadline_at, zone)),
         "",

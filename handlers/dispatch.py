@@ -5,7 +5,15 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers import book_visit, callbacks, menu, registry, staff, surveys  # noqa: F401 - self-registering
+from handlers import (  # noqa: F401 - self-registering
+    book_visit,
+    callbacks,
+    lost_groups,
+    menu,
+    registry,
+    staff,
+    surveys,
+)
 from handlers.context import Context, HandlerConfig
 from handlers.errors import NotAllowed, Refusal
 from handlers.events import Event, EventKind
@@ -19,6 +27,9 @@ __all__ = ["handle_event"]
 
 log = logging.getLogger(__name__)
 
+MEMBERSHIP = (EventKind.BLOCKED, EventKind.UNBLOCKED)
+"""The bot's own membership of a chat changed: it is noted, never answered."""
+
 
 async def handle_event(
     session: AsyncSession,
@@ -31,6 +42,7 @@ async def handle_event(
     ctx = Context(session, config, now, event=event, conversation=conversation)
     if event.is_private:
         ctx.worker = await get_or_create_worker(session, event.user_id, event.chat_id, now)
+        note_reachability(ctx)
     try:
         await route(ctx)
     except Refusal as refusal:
@@ -43,8 +55,23 @@ async def handle_event(
     return ctx.outgoing
 
 
+def note_reachability(ctx: Context) -> None:
+    """Blocking the bot marks the worker unreachable (``handlers.notify``); anything else
+    they do — a message, a button, unblocking — clears the mark before it is handled, so
+    the replies to it go out."""
+    assert ctx.worker is not None
+    blocked = ctx.event.kind == EventKind.BLOCKED
+    if blocked != (ctx.worker.unreachable_since is not None):
+        ctx.worker.unreachable_since = ctx.now if blocked else None
+        ctx.session.add(ctx.worker)
+
+
 async def route(ctx: Context) -> None:
     event = ctx.event
+    if event.kind in MEMBERSHIP:
+        if not event.is_private:
+            await lost_groups.on_group_membership(ctx)
+        return
     if event.kind == EventKind.COMMAND and event.command in registry.COMMANDS:
         await registry.COMMANDS[event.command](ctx)
         return
@@ -61,16 +88,6 @@ async def route(ctx: Context) -> None:
 
 async def on_private(ctx: Context) -> None:
     event = ctx.event
-    assert ctx.worker is not None
-    if event.kind == EventKind.BLOCKED:
-        ctx.worker.unreachable_since = ctx.now
-        ctx.session.add(ctx.worker)
-        return
-    if ctx.worker.unreachable_since is not None:
-        ctx.worker.unreachable_since = None
-        ctx.session.add(ctx.worker)
-    if event.kind == EventKind.UNBLOCKED:
-        return
     if event.kind == EventKind.COMMAND and await on_command(ctx):
         return
     if event.kind == EventKind.CALLBACK and await on_menu_press(ctx):

@@ -6,6 +6,7 @@ a message, so a worker's "<b>" can never break a reply.
 
 import base64
 import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,7 @@ __all__ = [
     "SendPhoto",
     "Upload",
     "escape",
+    "plain",
     "with_uploads",
 ]
 
@@ -33,8 +35,16 @@ MESSAGE_REF = "message_ref"
 """Payload key of an edit's target reference; the sender swaps it for the message id."""
 
 
+TAG = re.compile(r"<[^<>]+>")
+
+
 def escape(value: object) -> str:
     return html.escape(str(value), quote=False)
+
+
+def plain(text: str) -> str:
+    """A message's text as the reader sees it: without its HTML tags and entities."""
+    return html.unescape(TAG.sub("", text))
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,7 @@ __all__ = [
     "InboxEvent",
     "InboxStatus",
     "Invite",
+    "LostGroup",
     "OutboxMessage",
     "OutboxStatus",
     "Sender",
@@ -99,6 +100,16 @@ class Worker(SQLModel, table=True):
     language: str | None = None
     unreachable_since: datetime | None = Field(default=None, sa_type=UtcDateTime)
     created_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class LostGroup(SQLModel, table=True):
+    """A group that removed the bot (or no longer exists): flagged until the bot is added back,
+    so that the administrators are told once per removal, not once per message."""
+
+    chat_id: int = Field(
+        sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
+    since: datetime = Field(sa_type=UtcDateTime)
 
 
 class Department(SQLModel, table=True):

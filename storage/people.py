@@ -1,20 +1,28 @@
-"""Workers and departments."""
+"""Workers and departments, and whether the bot can reach their chats."""
 
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Department, Worker
+from storage.due import cancel, schedule
+from storage.models import CaseEvent, Department, LostGroup, Worker
+from storage.upsert import insert_for
 
 __all__ = [
+    "LOST_GROUP",
+    "NOT_REACHED",
     "DepartmentRecord",
+    "bot_back_in_group",
     "department_by_code",
     "get_or_create_worker",
+    "lost_since",
     "mark_chat_unreachable",
+    "notice_ref",
     "sync_departments",
 ]
 
@@ -61,13 +69,59 @@ async def sync_departments(session: AsyncSession, departments: Iterable[Departme
         session.add(row)
 
 
-async def mark_chat_unreachable(session: AsyncSession, chat_id: int, at: datetime) -> None:
-    """A 403 from Telegram: the worker blocked the bot. Cleared when they write again."""
+LOST_GROUP = "lost_group"
+"""The due task that tells the administrators a group removed the bot (``chat:<id>``)."""
+NOT_REACHED = "worker_unreachable"
+"""The case event of a notice the worker could not be sent: they blocked the bot."""
+NOTICE_REF = re.compile(r"notice:(?P<case>[0-9]{1,18})")
+
+
+def notice_ref(case_id: int) -> str:
+    """The outbox ref of a notice to a case's worker, so that a refusal lands on the case."""
+    return f"notice:{case_id}"
+
+
+async def mark_chat_unreachable(
+    session: AsyncSession, chat_id: int, at: datetime, ref: str | None = None
+) -> None:
+    """A chat refused the bot (a 403, or the bot's membership update): a worker who blocked
+    it, cleared when they write again; or a group that removed it, flagged until the bot is
+    added back. The first refusal of a group plans the administrators' alert, so they are
+    told once however many messages fail after it. A refused case notice (its outbox ``ref``)
+    is recorded on its case, as the notices held back afterwards are."""
+    refused = NOTICE_REF.fullmatch(ref or "")
+    if refused is not None:
+        case_id = int(refused["case"])
+        session.add(CaseEvent(case_id=case_id, actor="system", kind=NOT_REACHED, created_at=at))
+    if chat_id < 0:
+        inserted = await session.exec(
+            insert_for(session, LostGroup)
+            .values(chat_id=chat_id, since=at)
+            .on_conflict_do_nothing(index_elements=["chat_id"])
+        )
+        if inserted.rowcount:
+            await schedule(session, LOST_GROUP, _subject(chat_id), at, at, data={"chat": chat_id})
+        return
     await session.exec(
         update(Worker)
         .where(col(Worker.chat_id) == chat_id, col(Worker.unreachable_since).is_(None))
         .values(unreachable_since=at)
     )
+
+
+async def bot_back_in_group(session: AsyncSession, chat_id: int) -> None:
+    """The bot was added back: the flag clears, so a later removal is told again."""
+    await session.exec(delete(LostGroup).where(col(LostGroup.chat_id) == chat_id))
+    await cancel(session, _subject(chat_id), [LOST_GROUP])
+
+
+async def lost_since(session: AsyncSession, chat_id: int) -> datetime | None:
+    flag = await session.get(LostGroup, chat_id)
+    return None if flag is None else flag.since
+
+
+def _subject(chat_id: int) -> str:
+    return f"chat:{chat_id}"
 
 
 async def department_by_code(session: AsyncSession, code: str) -> Department:

@@ -12,6 +12,8 @@ from handlers.events import Event, EventKind
 __all__ = ["ALLOWED_UPDATES", "event_from_update"]
 
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+REMOVED = ("kicked", "left")
+"""The bot's status in a chat it can no longer write to."""
 
 
 def event_from_update(update: Any) -> Event | None:
@@ -100,9 +102,9 @@ def _from_message(update_id: int, message: Any) -> Event | None:
     return Event(kind=EventKind.OTHER, **common)
 
 
-def _from_membership(update_id: int, change: Any) -> Event | None:
+def _from_membership(update_id: int, change: Any) -> Event:
+    """The bot's own membership: a worker blocking or unblocking it in their private chat,
+    or a group removing it (``left``, ``kicked``) or adding it back."""
     status = str(getattr(change.new_chat_member.status, "value", change.new_chat_member.status))
-    if change.chat.type != "private" and str(getattr(change.chat.type, "value", "")) != "private":
-        return None
-    kind = EventKind.BLOCKED if status == "kicked" else EventKind.UNBLOCKED
+    kind = EventKind.BLOCKED if status in REMOVED else EventKind.UNBLOCKED
     return Event(kind=kind, **_common(update_id, change.chat, change.from_user))

@@ -7,6 +7,7 @@ presser's private chat (``case_forms``).
 """
 
 import logging
+from dataclasses import replace
 
 from handlers import callbacks
 from handlers.case_card import CASE, CaseView, load_case, refresh_alert
@@ -85,7 +86,7 @@ async def accept(ctx: Context, actor: Actor, view: CaseView) -> None:
     ctx.session.add(case)
     after = {"status": case.status, "assignee": actor.staff.id}
     await record_change(ctx, actor, case, "accepted", before, after)
-    view = CaseView(case, view.department, actor.staff, view.evidence)
+    view = replace(view, case=case, assignee=actor.staff)
     await refresh_alert(ctx, view)
     await tell_worker(
         ctx,

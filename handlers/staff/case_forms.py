@@ -5,7 +5,7 @@ The case is checked again when the form is finished: if it moved on meanwhile, n
 changes and the person is told why.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from handlers.case_card import (
@@ -270,7 +270,7 @@ async def apply_transfer(
     ctx.session.add(case)
     after = {"department": new.code, "assignee": None, "status": case.status}
     await record_change(ctx, actor, case, "transferred", before, after, reason=values["reason"])
-    await send_alert(ctx, CaseView(case, new, None, view.evidence))
+    await send_alert(ctx, replace(view, case=case, department=new, assignee=None))
     await tell_worker(
         ctx,
         case,

@@ -333,7 +333,10 @@ async def confirm(ctx: Context, data: dict[str, Any]) -> None:
             raise NotAllowed(N_("Join as staff (/join) before scheduling a consultation."))
     await schedule_consultation(ctx, actor.staff, view, moment, data["place"], chosen_parties(data))
     if view.case.worker_id is None:
-        done = _("Scheduled. The worker is not on Telegram: please invite them by phone.")
+        done = _(
+            "Scheduled. The worker cannot be reached in chat (not on Telegram, or blocked the "
+            "bot): please invite them by phone."
+        )
     else:
         done = _(
             "Scheduled. The worker has been invited; their answer will be posted in the "

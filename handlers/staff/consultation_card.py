@@ -5,18 +5,17 @@ sector's regulator, the owner, the general contractor, the labour subcontractor 
 workers meet, settle the facts and agree a plan and a deadline.
 """
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from handlers.context import Keyboard, Unit
+from handlers.context import Unit
 from handlers.formatting import N_
-from handlers.i18n import Translator, translator
+from handlers.i18n import Translator
 from handlers.meeting_time import format_when
-from handlers.replies import SendMessage, escape
-from storage.models import Case, Consultation, Worker
+from handlers.replies import escape
+from storage.models import Consultation
 
-__all__ = ["PARTIES", "consultation_details", "subject_of", "to_worker"]
+__all__ = ["PARTIES", "consultation_details", "subject_of"]
 
 PARTIES = {
     "hrss": N_("HR and social security bureau"),
@@ -58,18 +57,3 @@ def consultation_details(
         *(party_line(party, _, contacts=contacts) for party in parties),
     ]
     return "\n".join(lines)
-
-
-async def to_worker(
-    unit: Unit, case: Case, render: Callable[[Translator], tuple[str, Keyboard]]
-) -> bool:
-    """Send what ``render`` writes in the worker's language; False for a walk-in worker who is
-    not on Telegram (the department reaches them by phone instead)."""
-    if case.worker_id is None:
-        return False
-    worker = await unit.session.get(Worker, case.worker_id)
-    if worker is None:
-        return False
-    text, buttons = render(translator(worker.language or unit.config.default_language))
-    unit.send(SendMessage(worker.chat_id, text, buttons))
-    return True

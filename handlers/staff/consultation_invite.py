@@ -17,10 +17,11 @@ from handlers.errors import NotAllowed, Stale
 from handlers.formatting import N_
 from handlers.i18n import Translator, translator
 from handlers.meeting_time import format_when
+from handlers.notify import to_worker
 from handlers.registry import press
 from handlers.replies import Button, SendMessage, escape
 from handlers.staff.actor import actor_of
-from handlers.staff.consultation_card import consultation_details, subject_of, to_worker
+from handlers.staff.consultation_card import consultation_details, subject_of
 from handlers.staff.consultation_outcome import begin_outcome
 from handlers.staff.worker_answer import ensure_own_worker, pressed_consultation, record_answer
 from storage.cases import add_case_event
@@ -130,7 +131,10 @@ def outcome_button(consultation: Consultation, _: Translator) -> Button:
 def attendance(_: Translator, consultation: Consultation, on_telegram: bool) -> str:
     """The worker's answer, as the department reads it."""
     if not on_telegram:
-        return _("The worker is not on Telegram: please invite them by phone.")
+        return _(
+            "The worker cannot be reached in chat (not on Telegram, or blocked the bot): please "
+            "invite them by phone."
+        )
     if consultation.worker_attends is None:
         return _("The worker has not answered the invitation yet.")
     if consultation.worker_attends:

@@ -22,12 +22,12 @@ from handlers.meeting_time import (
     parse_when,
     pressed_date,
 )
+from handlers.notify import to_worker
 from handlers.parsing import ParseError, parse_amount, parse_free_text
 from handlers.registry import command
 from handlers.replies import Button, SendMessage, escape
 from handlers.report_arrears.steps import REASONS, UNCLEAR
 from handlers.staff.actor import Actor, actor_of, ensure_can_act, ensure_staff
-from handlers.staff.consultation_card import to_worker
 from handlers.staff.payment_check import plan_payment_check
 from handlers.staff.private_form import PrivateForm, close_form, closed_if_refused, staff_translator
 from storage.cases import add_case_event

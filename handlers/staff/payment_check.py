@@ -16,9 +16,10 @@ from handlers.due_work import due
 from handlers.errors import NotAllowed, Stale
 from handlers.formatting import N_, format_amount
 from handlers.i18n import Translator, translator
+from handlers.notify import to_worker
 from handlers.registry import press
 from handlers.replies import Button, SendMessage
-from handlers.staff.consultation_card import subject_of, to_worker
+from handlers.staff.consultation_card import subject_of
 from handlers.staff.worker_answer import ensure_own_worker, pressed_consultation, record_answer
 from handlers.surveys.consequences import reopen_case
 from storage.due import schedule
@@ -94,7 +95,8 @@ async def ask_about_payment(unit: Unit, task: DueTask) -> None:
     else:
         text = _(
             "💰 Case {number}: the payment agreed at the consultation ({amount}) was due on "
-            "{date}. The worker is not on Telegram: please call them to check."
+            "{date}. The worker cannot be reached in chat (not on Telegram, or blocked the bot): "
+            "please call them to check."
         )
     values = {"amount": format_amount(amount_fen, _), "date": payment_due.isoformat()}
     unit.send(SendMessage(view.department.chat_id, text.format(number=view.case.number, **values)))

@@ -11,11 +11,10 @@ a case was filed with; a yes/no ``after`` (a worker's answer); ``scheduled_at``,
 closed-list code), ``agreed_amount_fen``, ``amount_recovered_fen``, ``workers_paid``,
 ``payment_due``, ``reasons`` (hard-case reasons), ``reason``; and, quoted, the ``place``, the
 ``text`` of a note (``worker_sees`` tells whether the worker was shown it), a ``comment`` and
-``notes``. Anything else stays in the database, where the trail is complete.
+``notes``; the ``notice`` the worker could not be sent. Anything else stays in the database,
+where the trail is complete.
 """
 
-import html
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,7 +24,7 @@ from handlers.case_card import HARD_REASONS, OUTCOME_NAMES
 from handlers.context import Unit
 from handlers.formatting import N_, STATUS_NAMES, format_amount
 from handlers.i18n import Translator
-from handlers.replies import escape
+from handlers.replies import escape, plain
 from storage.case_queries import case_events, staff_names
 from storage.models import Case, CaseEvent
 
@@ -57,6 +56,7 @@ KINDS = {
     "survey_answer": N_("answered the return-visit survey"),
     "survey_unanswered": N_("the return-visit survey went unanswered"),
     "survey_undeliverable": N_("the return-visit survey could not be delivered"),
+    "worker_unreachable": N_("📵 worker cannot be reached in chat: phone them"),
     "survey_cancelled": N_("the return-visit survey was cancelled"),
 }
 AMOUNTS = {
@@ -66,7 +66,6 @@ AMOUNTS = {
 ACTORS = {"worker": N_("worker"), "system": N_("system"), "admin": N_("administrator")}
 TO_WORKER = N_("the worker sees this")
 STAFF_ONLY = N_("staff only")
-TAG = re.compile(r"<[^<>]+>")
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 
 
@@ -107,7 +106,7 @@ def paginate(lines: Sequence[str]) -> list[list[str]]:
 
 def visible_length(text: str) -> int:
     """Length as Telegram counts it: UTF-16 code units of the text without its HTML tags."""
-    return len(html.unescape(TAG.sub("", text)).encode("utf-16-le")) // 2
+    return len(plain(text).encode("utf-16-le")) // 2
 
 
 def event_line(unit: Unit, event: CaseEvent, names: dict[int, str], _: Translator) -> str:
@@ -168,6 +167,8 @@ def _details(unit: Unit, data: dict[str, Any], _: Translator, limit: int) -> lis
         found.append(", ".join(_named(reason, HARD_REASONS, _) for reason in facts["reasons"]))
     if facts.get("reason"):
         found.append(_("reason: {reason}").format(reason=_quote(facts["reason"], limit)))
+    if facts.get("notice"):
+        found.append(_("not sent: {notice}").format(notice=_quote(facts["notice"], limit)))
     for key in ("place", "text", "comment", "notes"):
         if facts.get(key):
             found.append(_quote(facts[key], limit) + _audience(facts.get("worker_sees"), _))

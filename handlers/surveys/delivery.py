@@ -4,14 +4,15 @@ Each turn is a due task of its own (``survey:<id>:<turn>``), run once by whichev
 claims it, in the transaction that writes its message to the outbox and plans the next turn.
 A turn that falls outside the asking hours (the bot was down, or a reminder came due at night)
 plans the same step for the next opening instead. A worker the question cannot reach (they
-blocked the bot) makes the survey ``undeliverable``; silence after the last reminder makes it
+blocked the bot: ``handlers.notify.reachable``) makes the survey ``undeliverable``, recorded on
+the case's timeline; silence after the last reminder makes it
 ``unanswered``. Neither counts as an answer.
 """
 
-from handlers.context import Unit
+from handlers.context import Keyboard, Unit
 from handlers.due_work import due
-from handlers.i18n import translator
-from handlers.replies import SendMessage
+from handlers.i18n import Translator
+from handlers.notify import reach, reachable
 from handlers.surveys.plan import plan_turn
 from handlers.surveys.questions import opening_question
 from storage.cases import add_case_event
@@ -40,14 +41,14 @@ async def take_turn(unit: Unit, task: DueTask) -> None:
         return
     worker = await unit.session.get(Worker, case.worker_id) if case.worker_id else None
     policy, zone, following = unit.config.surveys, unit.config.zone, task.data["turn"] + 1
-    if worker is None or worker.unreachable_since or await refused(unit, survey):
+    if worker is None or not reachable(worker) or await refused(unit, survey):
         await close(unit, case, survey, SurveyStatus.UNDELIVERABLE)
     elif survey.status == SurveyStatus.ASKED and survey.reminders >= policy.max_reminders:
         await close(unit, case, survey, SurveyStatus.UNANSWERED)
     elif (opening := policy.next_opening(unit.now, zone)) > unit.now:
         await plan_turn(unit, survey, opening, following)
     else:
-        ask(unit, case, survey, worker, task.subject)
+        await ask(unit, case, survey, worker, task.subject)
         after = unit.now + policy.reminder_after
         if survey.reminders < policy.max_reminders:
             after = policy.next_opening(after, zone)
@@ -61,12 +62,15 @@ async def refused(unit: Unit, survey: Survey) -> bool:
     return asked and await reached_nobody(unit.session, survey.id)
 
 
-def ask(unit: Unit, case: Case, survey: Survey, worker: Worker, ref: str) -> None:
+async def ask(unit: Unit, case: Case, survey: Survey, worker: Worker, ref: str) -> None:
     """The first question, or the same again as a reminder; either waits for the answer."""
     reminder = survey.status == SurveyStatus.ASKED
-    _ = translator(worker.language or unit.config.default_language)
-    text, buttons = opening_question(survey, case, unit.config.zone, _, reminder=reminder)
-    unit.send(SendMessage(worker.chat_id, text, buttons, ref=ref))
+    zone = unit.config.zone
+
+    def question(_: Translator) -> tuple[str, Keyboard]:
+        return opening_question(survey, case, zone, _, reminder=reminder)
+
+    await reach(unit, worker, question, case=None, ref=ref)  # reachable: checked by take_turn
     if reminder:
         survey.reminders += 1
     else:

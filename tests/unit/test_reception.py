@@ -184,7 +184,7 @@ async def test_a_consultation_on_a_walk_in_case_is_left_to_the_phone(
     await officer.send("Village office")
     await officer.press("Continue")
     await officer.press("Schedule and invite")
-    assert "not on Telegram: please invite them by phone" in officer.last.text
+    assert "not on Telegram, or blocked the bot): please invite them by phone" in officer.last.text
     assert "not on Telegram" in bench.to(GROUP)[-1].text
 
     bench.clock.current = datetime(2026, 12, 3, 8, tzinfo=UTC)

@@ -8,7 +8,8 @@ from sqlmodel import select
 from bot.transport import Rejected, RetryAfter, TransientError, Unreachable
 from storage import outbox
 from storage.db import Database
-from storage.models import OutboxMessage, OutboxStatus, Worker
+from storage.models import DueTask, LostGroup, OutboxMessage, OutboxStatus, Worker
+from storage.people import LOST_GROUP
 from tests.support.transport import FAST, ScriptedTransport, running
 
 
@@ -83,6 +84,29 @@ async def test_a_blocked_worker_is_marked_unreachable_and_not_retried(db: Databa
     async with db.reader() as session:
         worker = (await session.exec(select(Worker))).one()
     assert worker.unreachable_since is not None
+
+
+async def test_a_group_that_removed_the_bot_is_flagged_once_whatever_telegram_says(
+    db: Database,
+) -> None:
+    kicked, deleted = -1001000000101, -1001000000102
+    await enqueue(db, (kicked, "a"), (kicked, "b"))
+    forbidden = Unreachable("Forbidden: bot was kicked from the group chat")
+    async with running(db, ScriptedTransport(failures=[forbidden, forbidden])):
+        await settled(db, 2)
+    await enqueue(db, (deleted, "c"), (-3, "d"))
+    transport = ScriptedTransport(
+        failures=[Rejected("Bad Request: chat not found")],
+        fails_for=lambda method, chat: chat == deleted,
+    )
+    async with running(db, transport):
+        await settled(db, 4)
+    async with db.reader() as session:
+        flagged = sorted((await session.exec(select(LostGroup.chat_id))).all())
+        alerts = (await session.exec(select(DueTask).where(DueTask.kind == LOST_GROUP))).all()
+    assert flagged == sorted([kicked, deleted])
+    assert sorted(task.subject for task in alerts) == sorted(f"chat:{c}" for c in flagged)
+    assert transport.delivered(-3) == ["d"]
 
 
 async def test_a_refused_request_is_recorded_and_later_messages_still_go(db: Database) -> None:

@@ -35,6 +35,13 @@ def membership(status: str, chat: dict[str, Any] = PRIVATE) -> dict[str, Any]:
 
 
 def until(status: str) -> dict[str, Any]:
+    """The fields a member of this status carries besides its user and status."""
+    if status == "administrator":
+        rights = ("manage_chat", "delete_messages", "manage_video_chats", "restrict_members")
+        rights += ("promote_members", "change_info", "invite_users", "post_stories")
+        rights += ("edit_stories", "delete_stories", "send_welcome_messages")
+        flags = {f"can_{right}": right == "invite_users" for right in rights}
+        return {"can_be_edited": False, "is_anonymous": False, **flags}
     return {"until_date": 0} if status == "kicked" else {}
 
 
@@ -170,9 +177,17 @@ CASES: dict[str, tuple[dict[str, Any], Event | None]] = {
         {"update_id": 11, "my_chat_member": membership("member")},
         event(EventKind.UNBLOCKED, 11),
     ),
-    "the bot removed from a group is ignored": (
+    "the bot removed from a group is a blocked event in the group": (
         {"update_id": 12, "my_chat_member": membership("kicked", GROUP)},
-        None,
+        event(EventKind.BLOCKED, 12, chat_id=GROUP["id"], chat_type="supergroup"),
+    ),
+    "the bot leaving a group is a blocked event in the group": (
+        {"update_id": 12, "my_chat_member": membership("left", GROUP)},
+        event(EventKind.BLOCKED, 12, chat_id=GROUP["id"], chat_type="supergroup"),
+    ),
+    "the bot added back to a group as an administrator is an unblocked event": (
+        {"update_id": 12, "my_chat_member": membership("administrator", GROUP)},
+        event(EventKind.UNBLOCKED, 12, chat_id=GROUP["id"], chat_type="supergroup"),
     ),
     "text in a department group keeps the group chat and its type": (
         {"update_id": 13, "message": message(GROUP, text="/cases")},
