@@ -13,8 +13,7 @@ def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[s
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
         cwd=tmp_path,
-        env={"PYTHONPATH": str(ROOT), "ROUTING_FILE": str(ROOT / "config/routing.example.toml")}
-        | env,
+        env={"PYTHONPATH": str(ROOT)} | env,
         capture_output=True,
         text=True,
         timeout=60,
@@ -72,7 +71,7 @@ def test_console_lets_a_person_file_a_report(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "console"],
         cwd=tmp_path,
-        env={"PYTHONPATH": str(ROOT), "ROUTING_FILE": str(ROOT / "config/routing.example.toml")},
+        env={"PYTHONPATH": str(ROOT)},
         input="\n".join(answers) + "\n",
         capture_output=True,
         text=True,
@@ -80,7 +79,7 @@ def test_console_lets_a_person_file_a_report(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "Your report was received" in result.stdout
-    assert "to department chat -1001000000101" in result.stdout
+    assert "to department chat 安定区住房和城乡建设局" in result.stdout
     assert "138****5678" in result.stdout
 
 
@@ -91,7 +90,6 @@ def test_the_console_sends_nothing_through_a_configured_redis(tmp_path: Path) ->
         cwd=tmp_path,
         env={
             "PYTHONPATH": str(ROOT),
-            "ROUTING_FILE": str(ROOT / "config/routing.example.toml"),
             "DELIVERY_REDIS_URL": "redis://127.0.0.1:9/0",  # nothing listens there
         },
         input="2\n",
