@@ -208,6 +208,20 @@ async def test_a_bad_amount_is_asked_again_without_losing_the_outcome(
     assert (await the_case(bench.db)).amount_recovered_fen == 50_000_00
 
 
+async def test_a_vague_number_of_workers_paid_is_explained_in_words_not_a_code(
+    bench: Bench, worker: WorkerChat, officer: WorkerChat
+) -> None:
+    await officer.press("Resolve")
+    private = bench.chat(901)
+    await private.press("partly paid")
+    await private.send("lots")
+    assert "could not read an amount" in private.last.text
+    await private.send("4万")
+    await private.send("a few")
+    assert "Please give the number of workers as a number" in private.last.text
+    assert "not_a_number" not in private.last.text
+
+
 async def test_rejecting_needs_a_reason_from_the_list(
     bench: Bench, worker: WorkerChat, officer: WorkerChat
 ) -> None:
