@@ -253,7 +253,7 @@ def go_back(ctx: Context, step: str) -> None:
     if step == REVIEW:
         previous, flags = data.get("back_to") or names[-1], {"editing": True}
     elif data.get("editing"):
-        previous = REVIEW
+        previous, flags = REVIEW, {"back_to": step}
     elif step == names[0]:
         ask(ctx, step, ctx._("This is the first question."))
         return

@@ -436,6 +436,8 @@ async def test_back_from_the_review_returns_to_the_question_it_was_reached_from(
     assert "Current answer: Boss Li" in chat.last.text
     await chat.press("Back")
     assert "Please check your report" in chat.last.text
+    await chat.press("Back")
+    assert "Who owes you the wages?" in chat.last.text
     assert (await conversation(db)).data["answers"]["employer"] == "Boss Li"
 
 
