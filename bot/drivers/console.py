@@ -100,7 +100,7 @@ class ConsoleDriver:
         self.elsewhere.clear()
 
     def _staff_message(self, method: str, chat_id: int, text: str, markup: dict[str, Any]) -> str:
-        name = self.names.get(chat_id, "chat")
+        name = self.names.get(chat_id) or ("private chat" if chat_id > 0 else "group chat")
         verb = "edited in" if method == EDITED else "to"
         rows = markup.get("inline_keyboard") or []
         buttons = ["  " + " ".join(f"[{b['text']}]" for b in row) for row in rows]
