@@ -316,7 +316,6 @@ def ask_workers(ctx: Context, answers: dict[str, Any]) -> Question:
 
 
 async def accept_workers(ctx: Context, answers: dict[str, Any]) -> StepResult:
-    _ = ctx._
     if chosen(ctx, "workers") == "1":
         answers["workers"] = 1
         return Advance()
