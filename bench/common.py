@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from bot.settings import DatabaseSettings, Settings, load_settings
+from bot.settings import EXAMPLE_ROUTING_FILE, DatabaseSettings, Settings, load_settings
 from handlers.routing import load_routing
 from storage.db import Database
 from storage.migrate import upgrade
@@ -38,7 +38,7 @@ __all__ = [
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
-ROUTING = ROOT / "config" / "routing.example.toml"
+ROUTING = EXAMPLE_ROUTING_FILE
 PG_ENV = "TEST_DATABASE_URL"
 
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validat
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = [
+    "EXAMPLE_ROUTING_FILE",
     "BotSettings",
     "CaseSettings",
     "DatabaseSettings",
@@ -26,6 +27,9 @@ __all__ = [
     "WebhookSettings",
     "load_settings",
 ]
+
+EXAMPLE_ROUTING_FILE = Path(__file__).with_name("routing.example.toml")
+"""The Dingxi demo's routing (package data): the default, and the model to copy for your own."""
 
 # An empty variable (as in a copied .env.example) means "not set", not "set to nothing".
 _ENV = SettingsConfigDict(
@@ -103,7 +107,9 @@ class DatabaseSettings(BaseSettings):
 class CaseSettings(BaseSettings):
     model_config = SettingsConfigDict(**_ENV)
 
-    routing_file: Path = Path("config/routing.example.toml")
+    routing_file: Path = EXAMPLE_ROUTING_FILE
+    """The example, shipped inside the package, so the console and the CLI start from any
+    directory; a relative path of your own is read from the working directory."""
     time_zone: str = "Asia/Shanghai"
     default_language: Literal["zh", "en"] = "zh"
     case_number_prefix: str = Field(default="DX", pattern=r"^[A-Z][A-Z0-9]{0,7}$")

@@ -19,6 +19,7 @@ from handlers.formatting import (
     format_amount,
     format_date,
     format_month,
+    join_list,
 )
 from handlers.i18n import Translator, translator
 from handlers.parsing import mask_phone
@@ -105,7 +106,7 @@ def case_card(unit: Unit, view: CaseView, _: Translator | None = None) -> str:
     status = _(STATUS_NAMES[case.status])
     head = "🔔 " + _("<b>Case {number}</b> · {status}").format(number=case.number, status=status)
     if case.hard:
-        reasons = ", ".join(_(HARD_REASONS.get(r, r)) for r in case.hard_reasons)
+        reasons = join_list((_(HARD_REASONS.get(r, r)) for r in case.hard_reasons), _)
         head += "\n🦴 " + _("Hard case: {reasons}").format(reasons=reasons)
     owner = escape(department_name(view.department, _.language))
     if view.assignee is not None:

@@ -18,7 +18,7 @@ Definitions (DOMAIN.md, "Figures, defined once"), for cases in the scope:
 - workers helped: workers staff recorded as paid on the cases resolved (``workers_paid``, not
   ``workers_owed``: a case withdrawn or not substantiated helped no one get paid).
 
-A rate whose denominator is zero reads "—".
+A rate whose denominator is zero reads "—", and a line at the end of the figures says so.
 """
 
 import re
@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.formatting import N_, department_name, format_amount
+from handlers.formatting import N_, department_name, format_amount, join_list
 from handlers.i18n import Translator
 from handlers.replies import escape
 from handlers.routing import Routing
@@ -156,8 +156,7 @@ class Scope:
 
     def name(self, routing: Routing, _: Translator) -> str:
         if self.departments:
-            separator = "、" if _.language == "zh" else ", "
-            return separator.join(department_name(d, _.language) for d in self.departments)
+            return join_list((department_name(d, _.language) for d in self.departments), _)
         if any(s.department_ids is not None for s in self.cases):
             return _("no department")
         if self.county is not None:
@@ -260,6 +259,8 @@ def figures_lines(report: FigureReport, routing: Routing, _: Translator) -> list
     ]
     if report.scope.whole_city:
         lines += ["", _("By county:"), *county_lines(report, routing, _)]
+    if any(NOTHING in line for line in lines):
+        lines += ["", _("“—”: nothing to measure, as no case in the period counts for it.")]
     return lines
 
 
@@ -275,7 +276,7 @@ def county_lines(report: FigureReport, routing: Routing, _: Translator) -> list[
     codes = known + sorted(set(report.by_county) - set(known))
     line = N_(
         "{county}: received {received}, resolved {resolved}, closure {closure}, "
-        "{days}, overdue {overdue}, recovered {recovered}"
+        "average time {days}, overdue {overdue}, recovered {recovered}"
     )
     return [
         _(line).format(

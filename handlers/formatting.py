@@ -1,5 +1,6 @@
 """How amounts, dates and closed-list values read in each language."""
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -16,6 +17,7 @@ __all__ = [
     "format_amount",
     "format_date",
     "format_month",
+    "join_list",
     "yuan_to_fen",
 ]
 
@@ -69,3 +71,12 @@ def format_date(moment: datetime | date, zone: ZoneInfo) -> str:
 
 def format_month(month: date, _: Translator) -> str:
     return _("{month:02d}/{year}").format(month=month.month, year=month.year)
+
+
+def join_list(items: Iterable[str], _: Translator, *, clauses: bool = False) -> str:
+    """Items shown together: in Chinese with the enumeration comma (、), or with the ordinary
+    full-width comma (，) when they are ``clauses`` rather than a list of like things; in
+    English with ", "."""
+    if _.language != "zh":
+        return ", ".join(items)
+    return ("，" if clauses else "、").join(items)

@@ -21,9 +21,11 @@ from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberTyp
 
 __all__ = [
     "MAX_AMOUNT",
+    "MAX_NAME_LENGTH",
     "MAX_WORKERS",
     "MIN_YEAR",
     "ParseError",
+    "format_phone",
     "mask_phone",
     "parse_amount",
     "parse_free_text",
@@ -150,10 +152,13 @@ class ParseError(ValueError):
     """
 
     reason: str
+    details: dict[str, int]
+    """What the explanation needs besides the reason: ``limit`` and ``count`` for ``too_long``."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, **details: int) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.details = details
 
 
 def parse_amount(text: str) -> Decimal:
@@ -247,6 +252,19 @@ def parse_phone(text: str, region: str = "CN") -> str:
     return phonenumbers.format_number(number, PhoneNumberFormat.E164)
 
 
+def format_phone(e164: str) -> str:
+    """A stored number the way its owner writes it: a Chinese one in national form
+    ("138 1234 5678", "0932 821 2345"), any other with its country code ("+44 20 7946 0958").
+    Anything that is not an E.164 number is returned as it is."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except NumberParseException:
+        return e164
+    chinese = number.country_code == 86
+    form = PhoneNumberFormat.NATIONAL if chinese else PhoneNumberFormat.INTERNATIONAL
+    return phonenumbers.format_number(number, form)
+
+
 def mask_phone(e164: str) -> str:
     """Hide most of a worker's number before it is shown in a department chat.
 
@@ -283,7 +301,7 @@ def parse_name(text: str) -> str:
     if name.startswith("/"):
         raise ParseError("not_a_name")
     if len(name) > MAX_NAME_LENGTH:
-        raise ParseError("too_long")
+        raise ParseError("too_long", limit=MAX_NAME_LENGTH, count=len(name))
     if not any(char.isalpha() for char in name) or _LONG_DIGIT_RUN.search(name):
         raise ParseError("not_a_name")
     return name
@@ -308,7 +326,7 @@ def parse_free_text(text: str, max_length: int) -> str:
     if not cleaned:
         raise ParseError("empty")
     if len(cleaned) > max_length:
-        raise ParseError("too_long")
+        raise ParseError("too_long", limit=max_length, count=len(cleaned))
     return cleaned
 
 

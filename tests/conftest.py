@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import handler_config
-from bot.settings import Settings, load_settings
+from bot.settings import EXAMPLE_ROUTING_FILE, Settings, load_settings
 from handlers import HandlerConfig
 from handlers.routing import Routing, load_routing
 from storage.db import Database
@@ -15,7 +15,7 @@ from storage.people import sync_departments
 from tests.support.clock import FakeClock
 from tests.support.databases import database_kinds, fresh_database_url
 
-ROUTING_EXAMPLE = Path(__file__).parents[1] / "config" / "routing.example.toml"
+ROUTING_EXAMPLE = EXAMPLE_ROUTING_FILE
 
 
 @pytest.fixture(params=database_kinds())

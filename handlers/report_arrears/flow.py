@@ -11,8 +11,9 @@ from handlers import callbacks
 from handlers.context import Context
 from handlers.events import EventKind
 from handlers.menu import show_menu
-from handlers.replies import Button
+from handlers.replies import Button, KeyButton, ReplyKeyboard
 from handlers.report_arrears.steps import (
+    KEEP,
     PREFIX,
     STEPS,
     Advance,
@@ -20,6 +21,7 @@ from handlers.report_arrears.steps import (
     Question,
     Stay,
     button,
+    keep_label,
     nav_row,
     step_named,
 )
@@ -102,8 +104,30 @@ def question_for(ctx: Context, step: str) -> Question:
     if step == REVIEW:
         return review_question(ctx)
     if on_behalf(ctx) and step in ("name", "phone"):
-        return walk_in_question(ctx, step)
-    return step_named(step).ask(ctx, answers_of(ctx))
+        question = walk_in_question(ctx, step)
+    else:
+        question = step_named(step).ask(ctx, answers_of(ctx))
+    return with_current_answer(ctx, step, question) if has_answer(ctx, step) else question
+
+
+def has_answer(ctx: Context, step: str) -> bool:
+    return step != REVIEW and step_named(step).keepable and step in answers_of(ctx)
+
+
+def with_current_answer(ctx: Context, step: str, question: Question) -> Question:
+    """A question asked again (Back, Edit, a resumed report) shows the answer already given,
+    with a button that keeps it: the worker need not type it again, and an answer changes
+    only when the worker gives another one."""
+    _ = ctx._
+    shown = step_named(step).show(ctx, answers_of(ctx))
+    current = _("Current answer: {answer}").format(answer=shown)
+    text = f"{question.text}\n\n{current}"
+    if question.keyboard is not None:
+        rows = question.keyboard.rows
+        keep_key = (KeyButton(keep_label(ctx)),)
+        return Question(text, question.buttons, ReplyKeyboard((keep_key, *rows)))
+    keep = (button(ctx, step, keep_label(ctx), KEEP),)
+    return Question(text, (keep, *question.buttons))
 
 
 def walk_in_question(ctx: Context, step: str) -> Question:
@@ -168,6 +192,10 @@ async def on_event(ctx: Context) -> None:
     if value == "back" or typed_nav(ctx) == "back":
         go_back(ctx, step)
         return
+    if (value == KEEP or typed_nav(ctx) == KEEP) and has_answer(ctx, step):
+        ctx.answer()
+        keep_answer(ctx, step)
+        return
     if step == REVIEW:
         await on_review(ctx, value)
         return
@@ -180,7 +208,8 @@ async def on_event(ctx: Context) -> None:
         save(ctx, step, **flags_of(ctx))
         ask(ctx, step, result.text)
     elif isinstance(result, Stay):
-        save(ctx, step, **flags_of(ctx))
+        screen = {"screen": result.screen} if result.screen else {}
+        save(ctx, step, **flags_of(ctx), **screen)
         send_question(ctx, step, result.question)
     else:
         advance(ctx, step, result)
@@ -191,18 +220,40 @@ def advance(ctx: Context, step: str, result: Advance) -> None:
         ctx.reply("✓ " + result.note, remove_keyboard=True)
     editing = bool(ctx.conversation.data.get("editing"))
     names = [s.name for s in STEPS]
-    following = REVIEW if editing or step == names[-1] else names[names.index(step) + 1]
+    if editing or step == names[-1]:
+        save(ctx, REVIEW, back_to=step)
+        ask(ctx, REVIEW)
+        return
+    following = names[names.index(step) + 1]
     save(ctx, following)
     ask(ctx, following)
 
 
+def keep_answer(ctx: Context, step: str) -> None:
+    """On to the next screen with the answer unchanged; a reply keyboard is taken away."""
+    note = None
+    if question_for(ctx, step).keyboard is not None:
+        shown = step_named(step).show(ctx, answers_of(ctx))
+        note = ctx._("Kept: {answer}").format(answer=shown)
+    advance(ctx, step, Advance(note))
+
+
 def go_back(ctx: Context, step: str) -> None:
+    """To the screen the worker saw before this one: the step's own question from a screen
+    within it (the month list), the question the review was reached from (then back to the
+    review once answered), the review from a question opened there, else the question before."""
     ctx.answer()
+    data = ctx.conversation.data
     names = [s.name for s in STEPS]
+    if data.get("screen"):
+        save(ctx, step, **flags_of(ctx))
+        ask(ctx, step)
+        return
+    flags: dict[str, Any] = {}
     if step == REVIEW:
-        previous = names[-1]
-    elif ctx.conversation.data.get("editing"):
-        previous = REVIEW
+        previous, flags = data.get("back_to") or names[-1], {"editing": True}
+    elif data.get("editing"):
+        previous, flags = REVIEW, {"back_to": step}
     elif step == names[0]:
         ask(ctx, step, ctx._("This is the first question."))
         return
@@ -210,7 +261,7 @@ def go_back(ctx: Context, step: str) -> None:
         previous = names[names.index(step) - 1]
     if question_for(ctx, step).keyboard is not None and previous != REVIEW:
         ctx.reply("↩️", remove_keyboard=True)
-    save(ctx, previous)
+    save(ctx, previous, **flags)
     ask(ctx, previous)
 
 
@@ -262,7 +313,10 @@ async def finish_cancel(ctx: Context, *, discard: bool) -> None:
 
 
 def flags_of(ctx: Context) -> dict[str, Any]:
-    return {"editing": True} if ctx.conversation.data.get("editing") else {}
+    """What stays true while the worker is on the same step: editing from the review, and
+    which question the review was reached from."""
+    data = ctx.conversation.data
+    return {key: data[key] for key in ("editing", "back_to") if data.get(key)}
 
 
 def pressed_for(ctx: Context) -> tuple[str, str] | None:
@@ -284,6 +338,8 @@ def typed_nav(ctx: Context) -> str | None:
         return "back"
     if text == ctx._("✖ Cancel"):
         return "cancel"
+    if text == keep_label(ctx):
+        return KEEP
     return None
 
 

@@ -13,10 +13,11 @@ from typing import Any
 from handlers import callbacks
 from handlers.context import Context, Keyboard
 from handlers.events import EventKind
+from handlers.explanations import Asked, explain
 from handlers.formatting import N_, SECTOR_NAMES, format_amount, format_month, yuan_to_fen
 from handlers.parsing import (
-    MAX_WORKERS,
     ParseError,
+    format_phone,
     parse_amount,
     parse_free_text,
     parse_month,
@@ -31,6 +32,8 @@ __all__ = ["MAX_EVIDENCE", "STEPS", "Advance", "Problem", "Question", "Stay", "S
 
 MAX_EVIDENCE = 10
 PREFIX = "in"
+MONTHS = "months"
+KEEP = "keep"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +57,14 @@ class Problem:
 
 @dataclass(frozen=True, slots=True)
 class Stay:
-    """Still on this step, with a message of its own (a month picker, an evidence count)."""
+    """Still on this step, with a message of its own (a month picker, an evidence count).
+
+    ``screen`` names a screen the step shows instead of its question (the month list after a
+    year): Back from it returns to the step's question, the screen the worker saw before.
+    """
 
     question: Question
+    screen: str | None = None
 
 
 StepResult = Advance | Problem | Stay
@@ -69,6 +77,8 @@ class Step:
     ask: Callable[[Context, dict[str, Any]], Question]
     accept: Callable[[Context, dict[str, Any]], Awaitable[StepResult]]
     show: Callable[[Context, dict[str, Any]], str]
+    keepable: bool = True
+    """Asked again with an answer given, it shows the answer and offers to keep it."""
 
 
 def button(ctx: Context, step: str, text: str, value: str | int) -> Button:
@@ -79,6 +89,10 @@ def nav_row(ctx: Context, step: str, *, back: bool = True) -> tuple[Button, ...]
     _ = ctx._
     row = [button(ctx, step, _("« Back"), "back")] if back else []
     return (*row, button(ctx, step, _("✖ Cancel"), "cancel"))
+
+
+def keep_label(ctx: Context) -> str:
+    return "✔ " + ctx._("Keep current answer")
 
 
 def nav_keys(ctx: Context) -> tuple[KeyButton, ...]:
@@ -110,28 +124,8 @@ def wrong_kind(ctx: Context) -> Problem:
     return Problem(_("Please type your answer, or use the buttons below."))
 
 
-def problem_for(ctx: Context, error: ParseError) -> Problem:
-    _ = ctx._
-    return Problem(_(REASONS.get(error.reason, UNCLEAR)))
-
-
-UNCLEAR = N_("I could not understand that.")
-REASONS = {
-    "empty": N_("The answer is empty."),
-    "too_long": N_("That is too long."),
-    "not_a_name": N_("That does not look like a name. Please type your name in words."),
-    "invalid_phone": N_(
-        "That is not a valid phone number. Example: 138 1234 5678, or tap the button."
-    ),
-    "not_a_number": N_("I could not read an amount. Examples: 195000, 19.5万, 十九万五千元."),
-    "zero": N_("The number must be more than zero."),
-    "negative": N_("The number cannot be negative."),
-    "too_large": N_("That number is too large. Please check it and type it again."),
-    "not_whole": N_("Please give a whole number of people, such as 12."),
-    "format": N_("I could not read a month. Examples: 2021年5月, 2021-05."),
-    "future": N_("That month is in the future. When did the wages stop being paid?"),
-    "too_old": N_("That is too long ago. Please check the year."),
-}
+def problem_for(ctx: Context, asked: Asked, error: ParseError) -> Problem:
+    return Problem(explain(ctx._, asked, error))
 
 
 # --- name -----------------------------------------------------------------------------------
@@ -157,7 +151,7 @@ async def accept_name(ctx: Context, answers: dict[str, Any]) -> StepResult:
     try:
         answers["name"] = parse_name(text)
     except ParseError as error:
-        return problem_for(ctx, error)
+        return problem_for(ctx, "name", error)
     return Advance()
 
 
@@ -182,8 +176,8 @@ async def accept_phone(ctx: Context, answers: dict[str, Any]) -> StepResult:
     try:
         answers["phone"] = parse_phone(raw)
     except ParseError as error:
-        return problem_for(ctx, error)
-    return Advance(_("Phone number saved: {phone}").format(phone=answers["phone"]))
+        return problem_for(ctx, "phone", error)
+    return Advance(_("Phone number saved: {phone}").format(phone=show_phone(ctx, answers)))
 
 
 # --- county and sector ----------------------------------------------------------------------
@@ -247,13 +241,7 @@ def free_text_step(name: str, label: str, prompt: str, limit: int) -> Step:
         try:
             answers[name] = parse_free_text(text, limit)
         except ParseError as error:
-            if error.reason == "too_long":
-                return Problem(
-                    ctx._("Please keep it under {limit} characters (you sent {count}).").format(
-                        limit=limit, count=len(text)
-                    )
-                )
-            return problem_for(ctx, error)
+            return problem_for(ctx, "text", error)
         return Advance()
 
     def show(ctx: Context, answers: dict[str, Any]) -> str:
@@ -287,7 +275,7 @@ async def accept_site(ctx: Context, answers: dict[str, Any]) -> StepResult:
     try:
         answers["site"] = parse_free_text(text, 300)
     except ParseError as error:
-        return problem_for(ctx, error)
+        return problem_for(ctx, "text", error)
     answers.pop("site_location", None)
     return Advance(_("Address saved."))
 
@@ -317,7 +305,7 @@ async def accept_amount(ctx: Context, answers: dict[str, Any]) -> StepResult:
     try:
         answers["amount_fen"] = yuan_to_fen(parse_amount(text))
     except ParseError as error:
-        return problem_for(ctx, error)
+        return problem_for(ctx, "amount", error)
     return Advance()
 
 
@@ -330,7 +318,6 @@ def ask_workers(ctx: Context, answers: dict[str, Any]) -> Question:
 
 
 async def accept_workers(ctx: Context, answers: dict[str, Any]) -> StepResult:
-    _ = ctx._
     if chosen(ctx, "workers") == "1":
         answers["workers"] = 1
         return Advance()
@@ -340,9 +327,7 @@ async def accept_workers(ctx: Context, answers: dict[str, Any]) -> StepResult:
     try:
         answers["workers"] = parse_worker_count(text)
     except ParseError as error:
-        if error.reason == "too_large":
-            return Problem(_("At most {n} workers per report.").format(n=f"{MAX_WORKERS:,}"))
-        return problem_for(ctx, error)
+        return problem_for(ctx, "workers", error)
     return Advance()
 
 
@@ -375,7 +360,7 @@ async def accept_since(ctx: Context, answers: dict[str, Any]) -> StepResult:
         with contextlib.suppress(callbacks.CallbackDataError):
             year = callbacks.parse_id(value[1:], largest=today.year)
             if today.year - 5 < year:
-                return Stay(ask_month_of(ctx, year))
+                return Stay(ask_month_of(ctx, year), screen=MONTHS)
     text = typed(ctx)
     if value and value[0] == "m":
         text = value[1:]
@@ -384,7 +369,7 @@ async def accept_since(ctx: Context, answers: dict[str, Any]) -> StepResult:
     try:
         month = parse_month(text, today)
     except ParseError as error:
-        return problem_for(ctx, error)
+        return problem_for(ctx, "month", error)
     answers["since"] = month.isoformat()
     return Advance()
 
@@ -451,6 +436,11 @@ def show_plain(key: str) -> Callable[[Context, dict[str, Any]], str]:
     return show
 
 
+def show_phone(ctx: Context, answers: dict[str, Any]) -> str:
+    phone = answers.get("phone")
+    return format_phone(phone) if phone else "—"
+
+
 def show_county(ctx: Context, answers: dict[str, Any]) -> str:
     code = answers.get("county")
     return ctx.config.routing.county_name(code, ctx.language) if code else "—"
@@ -468,7 +458,7 @@ def show_amount(ctx: Context, answers: dict[str, Any]) -> str:
 
 STEPS: tuple[Step, ...] = (
     Step("name", N_("Name"), ask_name, accept_name, show_plain("name")),
-    Step("phone", N_("Phone"), ask_phone, accept_phone, show_plain("phone")),
+    Step("phone", N_("Phone"), ask_phone, accept_phone, show_phone),
     Step("county", N_("County"), ask_county, accept_county, show_county),
     Step("sector", N_("Kind of work"), ask_sector, accept_sector, show_sector),
     free_text_step(
@@ -496,7 +486,8 @@ STEPS: tuple[Step, ...] = (
         ),
         2000,
     ),
-    Step("evidence", N_("Evidence"), ask_evidence, accept_evidence, show_evidence),
+    # Its Done button keeps what was received, and the count is in its question.
+    Step("evidence", N_("Evidence"), ask_evidence, accept_evidence, show_evidence, keepable=False),
 )
 
 

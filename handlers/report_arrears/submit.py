@@ -15,6 +15,7 @@ from handlers.formatting import (
     format_date,
 )
 from handlers.menu import main_menu_buttons
+from handlers.parsing import format_phone
 from handlers.replies import escape
 from handlers.staff.actor import actor_of, ensure_staff
 from handlers.staff.deadlines import plan_deadlines
@@ -95,7 +96,7 @@ async def file_for_worker(ctx: Context, answers: dict[str, Any]) -> None:
             name=escape(case.reporter_name),
             department=escape(department_name(department, ctx.language)),
             deadline=format_date(case.deadline_at, ctx.config.zone),
-            phone=case.reporter_phone,
+            phone=format_phone(case.reporter_phone),
         ),
         main_menu_buttons(ctx),
     )

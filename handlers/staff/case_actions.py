@@ -17,6 +17,7 @@ from handlers.escalation import escalate
 from handlers.formatting import N_, department_name
 from handlers.i18n import translator
 from handlers.notify import tell_worker
+from handlers.parsing import format_phone
 from handlers.registry import press
 from handlers.replies import SendMessage, escape
 from handlers.staff.actor import Actor, actor_of, ensure_can_press
@@ -109,7 +110,9 @@ async def show_contact(ctx: Context, actor: Actor, view: CaseView) -> None:
         ctx.session, case, actor=actor.label, kind="contact_viewed", at=ctx.now, data={}
     )
     text = _("Contact for case {number}: {name}, {phone}").format(
-        number=case.number, name=escape(case.reporter_name), phone=case.reporter_phone
+        number=case.number,
+        name=escape(case.reporter_name),
+        phone=format_phone(case.reporter_phone),
     )
     chat = actor.staff.chat_id if actor.staff else actor.user_id
     ctx.send(SendMessage(chat, text))

@@ -19,6 +19,7 @@ from handlers.case_card import (
     send_alert,
 )
 from handlers.context import Context
+from handlers.explanations import Asked, explain
 from handlers.formatting import N_, department_name, format_amount, format_date
 from handlers.notify import tell_worker
 from handlers.parsing import ParseError, parse_amount, parse_free_text, parse_worker_count
@@ -39,6 +40,8 @@ FLOW = "case_form"
 PAID = ("paid_in_full", "partly_paid")
 FIRST_STEP = {"note": "text", "transfer": "department", "resolve": "outcome", "reject": "reason"}
 FORM = PrivateForm(FLOW, prefix="cf")
+ASKED: dict[str, Asked] = {"amount": "amount", "workers": "workers"}
+"""What each typed step asks for, to explain an answer that cannot be read; else text."""
 button = FORM.button
 
 
@@ -194,7 +197,7 @@ def take_answer(
                 view.case.workers_owed if value == "all" else parse_worker_count(text or "")
             )
     except ParseError as error:
-        return _("I could not take that ({reason}). Please try again.").format(reason=error.reason)
+        return explain(_, ASKED.get(step, "text"), error)
     return None
 
 

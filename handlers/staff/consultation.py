@@ -13,6 +13,7 @@ from typing import Any
 from handlers.case_card import CaseView, load_case
 from handlers.context import Context
 from handlers.errors import NotAllowed, Stale
+from handlers.explanations import explain
 from handlers.formatting import N_
 from handlers.i18n import Translator
 from handlers.meeting_time import (
@@ -27,7 +28,6 @@ from handlers.meeting_time import (
 )
 from handlers.parsing import ParseError, parse_free_text, parse_phone
 from handlers.replies import Button
-from handlers.report_arrears.steps import REASONS, UNCLEAR
 from handlers.staff.actor import actor_of, ensure_can_act, ensure_can_press
 from handlers.staff.consultation_card import PARTIES, consultation_details, party_line
 from handlers.staff.consultation_invite import schedule_consultation
@@ -304,7 +304,10 @@ PROBLEMS = {
 
 
 def problem_text(error: ParseError, _: Translator) -> str:
-    return _(PROBLEMS.get(error.reason) or REASONS.get(error.reason, UNCLEAR))
+    """The day-and-time problems are this form's own; the rest come from the place or a
+    party's details, both typed text."""
+    known = PROBLEMS.get(error.reason)
+    return _(known) if known else explain(_, "text", error)
 
 
 def go(ctx: Context, step: str, data: dict[str, Any]) -> None:

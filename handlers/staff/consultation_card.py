@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from handlers.context import Unit
-from handlers.formatting import N_
+from handlers.formatting import N_, join_list
 from handlers.i18n import Translator
 from handlers.meeting_time import format_when
 from handlers.replies import escape
@@ -36,7 +36,7 @@ def subject_of(consultation: Consultation) -> str:
 def party_line(party: dict[str, Any], _: Translator, *, contacts: bool) -> str:
     role = _(PARTIES.get(party["role"], party["role"]))
     shown = ("name", "contact") if contacts else ("name",)
-    details = ", ".join(escape(party[key]) for key in shown if party.get(key))
+    details = join_list((escape(party[key]) for key in shown if party.get(key)), _, clauses=True)
     return f"• {role} — {details}" if details else f"• {role}"
 
 

@@ -13,6 +13,7 @@ from sqlmodel import col, select
 from handlers.case_card import CaseView, load_case
 from handlers.context import Context
 from handlers.errors import Stale
+from handlers.explanations import explain
 from handlers.formatting import N_, format_amount, yuan_to_fen
 from handlers.i18n import Translator
 from handlers.meeting_time import (
@@ -26,7 +27,6 @@ from handlers.notify import to_worker
 from handlers.parsing import ParseError, parse_amount, parse_free_text
 from handlers.registry import command
 from handlers.replies import Button, SendMessage, escape
-from handlers.report_arrears.steps import REASONS, UNCLEAR
 from handlers.staff.actor import Actor, actor_of, ensure_can_act, ensure_staff
 from handlers.staff.payment_check import plan_payment_check
 from handlers.staff.private_form import PrivateForm, close_form, closed_if_refused, staff_translator
@@ -162,7 +162,7 @@ def read_answer(
         else:
             return _("Please type your answer, or use the buttons below.")
     except ParseError as error:
-        return _(REASONS.get(error.reason, UNCLEAR))
+        return explain(_, "amount" if step == "amount" else "text", error)
     return None
 
 

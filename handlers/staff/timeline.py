@@ -22,7 +22,7 @@ from typing import Any
 
 from handlers.case_card import HARD_REASONS, OUTCOME_NAMES
 from handlers.context import Unit
-from handlers.formatting import N_, STATUS_NAMES, format_amount
+from handlers.formatting import N_, STATUS_NAMES, format_amount, join_list
 from handlers.i18n import Translator
 from handlers.replies import escape, plain
 from storage.case_queries import case_events, staff_names
@@ -164,7 +164,7 @@ def _details(unit: Unit, data: dict[str, Any], _: Translator, limit: int) -> lis
     if facts.get("payment_due"):
         found.append(_("to be paid by {date}").format(date=escape(facts["payment_due"])))
     if isinstance(facts.get("reasons"), list):
-        found.append(", ".join(_named(reason, HARD_REASONS, _) for reason in facts["reasons"]))
+        found.append(join_list((_named(r, HARD_REASONS, _) for r in facts["reasons"]), _))
     if facts.get("reason"):
         found.append(_("reason: {reason}").format(reason=_quote(facts["reason"], limit)))
     if facts.get("notice"):

@@ -12,6 +12,7 @@ from handlers.case_card import load_case
 from handlers.context import Context
 from handlers.errors import NotAllowed, Refusal, Stale
 from handlers.events import EventKind
+from handlers.explanations import explain
 from handlers.formatting import N_
 from handlers.menu import show_menu
 from handlers.parsing import ParseError, parse_free_text
@@ -90,8 +91,7 @@ async def on_comment(ctx: Context) -> None:
         comment = parse_free_text(text, COMMENT_LIMIT)
     except ParseError as error:
         if error.reason == "too_long":
-            limit = ctx._("Please keep it under {limit} characters (you sent {count}).")
-            ctx.reply(limit.format(limit=COMMENT_LIMIT, count=len(text)))
+            ctx.reply(explain(ctx._, "text", error))
             return
         comment = ""
     await take_comment(ctx, answer, comment)

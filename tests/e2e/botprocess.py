@@ -7,6 +7,7 @@ import socket
 import sys
 from pathlib import Path
 
+from bot.settings import EXAMPLE_ROUTING_FILE
 from tests.fake_bot_api import FakeBotAPI
 from tests.support.waiting import until
 
@@ -67,7 +68,7 @@ class BotProcess:
             "WEBHOOK_SECRET": self.secret,
             "WEBHOOK_LISTEN": f"127.0.0.1:{self.port}",
             "DATABASE_URL": database_url,
-            "ROUTING_FILE": str(ROOT / "config" / "routing.example.toml"),
+            "ROUTING_FILE": str(EXAMPLE_ROUTING_FILE),
             **delivery_env(speed),
             **(extra_env or {}),
         }

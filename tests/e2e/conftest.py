@@ -9,7 +9,7 @@ from tests.e2e.botprocess import SPEED, BotProcess
 from tests.fake_bot_api import FakeBotAPI
 
 DEPARTMENT_CHAT = -1001000000101
-"""安定区住建局 in config/routing.example.toml: Anding × construction."""
+"""安定区住建局 in bot/routing.example.toml: Anding × construction."""
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from tests.fake_bot_api import BotMessage, FakeBotAPI
 
 POINT = "Anding Housing and Construction Bureau wage complaints desk"
 POINT_CHAT = DEPARTMENT_CHAT
-"""The desk's staff chat in config/routing.example.toml is the department's group."""
+"""The desk's staff chat in bot/routing.example.toml is the department's group."""
 _ = translator("zh")
 
 

@@ -15,9 +15,9 @@ from sqlmodel import select
 
 from bot.app import Runtime, build_runtime, make_driver
 from bot.scheduler import run_due_work
-from bot.settings import load_settings
+from bot.settings import EXAMPLE_ROUTING_FILE, load_settings
 from storage.models import Case, OutboxMessage
-from tests.e2e.botprocess import ROOT, SPEED, delivery_env
+from tests.e2e.botprocess import SPEED, delivery_env
 from tests.e2e.conftest import DEPARTMENT_CHAT
 from tests.e2e.worker import TelegramWorker
 from tests.fake_bot_api import FakeBotAPI
@@ -60,7 +60,7 @@ async def runtime(
         "BOT_DRIVER": driver,
         "BOT_API_BASE_URL": fake.api_base,
         "DATABASE_URL": database_url,
-        "ROUTING_FILE": str(ROOT / "config" / "routing.example.toml"),
+        "ROUTING_FILE": str(EXAMPLE_ROUTING_FILE),
         "DEFAULT_LANGUAGE": "en",
         **delivery_env(SPEED),
     }.items():

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.settings import EXAMPLE_ROUTING_FILE
 from storage.db import Database
-from tests.e2e.botprocess import ROOT, BotProcess
+from tests.e2e.botprocess import BotProcess
 from tests.e2e.conftest import DEPARTMENT_CHAT
 from tests.e2e.worker import TelegramWorker
 from tests.fake_bot_api import FakeBotAPI
@@ -18,7 +19,7 @@ from tests.support.clock import FakeClock
 from tests.support.people import make_staff
 
 OFFICER = 9002
-EXAMPLE = (ROOT / "config" / "routing.example.toml").read_text(encoding="utf-8")
+EXAMPLE = EXAMPLE_ROUTING_FILE.read_text(encoding="utf-8")
 
 
 @pytest.fixture

@@ -147,7 +147,7 @@ async def test_every_alert_button_works_and_forged_or_stale_presses_change_nothi
     )
     mark = fake.mark(OFFICER)
     group.press(current, button(current, "Contact"))
-    await fake.wait_for_text(OFFICER, "+8613812345678", after=mark)
+    await fake.wait_for_text(OFFICER, "138 1234 5678", after=mark)
 
     mark = fake.mark(OFFICER)
     group.press(current, button(current, "Note"))

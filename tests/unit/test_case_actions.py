@@ -102,7 +102,7 @@ async def test_a_county_lead_and_an_admin_may_act(bench: Bench, worker: WorkerCh
     await bench.chat(960, chat_id=GROUP).press_data(f"case:{case.id}:escalate")
     assert (await the_case(bench.db)).escalated_at is not None
     await bench.chat(ADMIN, chat_id=GROUP).press_data(f"case:{case.id}:contact")
-    assert "+8613812345678" in bench.to(ADMIN)[-1].text
+    assert "138 1234 5678" in bench.to(ADMIN)[-1].text
 
 
 @pytest.mark.parametrize(
@@ -129,8 +129,8 @@ async def test_contact_goes_privately_to_the_presser_and_is_recorded(
 ) -> None:
     await officer.press("Contact")
     private = bench.to(901)[-1]
-    assert "Wang Wu" in private.text and "+8613812345678" in private.text
-    assert "+8613812345678" not in officer.last.text
+    assert "Wang Wu" in private.text and "138 1234 5678" in private.text
+    assert "1234 5678" not in officer.last.text
     assert await events(bench.db) == ["created", "contact_viewed"]
 
 
@@ -206,6 +206,20 @@ async def test_a_bad_amount_is_asked_again_without_losing_the_outcome(
     await private.press("All of it")
     await private.press("All 3")
     assert (await the_case(bench.db)).amount_recovered_fen == 50_000_00
+
+
+async def test_a_vague_number_of_workers_paid_is_explained_in_words_not_a_code(
+    bench: Bench, worker: WorkerChat, officer: WorkerChat
+) -> None:
+    await officer.press("Resolve")
+    private = bench.chat(901)
+    await private.press("partly paid")
+    await private.send("lots")
+    assert "could not read an amount" in private.last.text
+    await private.send("4万")
+    await private.send("a few")
+    assert "Please give the number of workers as a number" in private.last.text
+    assert "not_a_number" not in private.last.text
 
 
 async def test_rejecting_needs_a_reason_from_the_list(

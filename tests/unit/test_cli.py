@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.settings import EXAMPLE_ROUTING_FILE
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -13,8 +15,7 @@ def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[s
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
         cwd=tmp_path,
-        env={"PYTHONPATH": str(ROOT), "ROUTING_FILE": str(ROOT / "config/routing.example.toml")}
-        | env,
+        env={"PYTHONPATH": str(ROOT)} | env,
         capture_output=True,
         text=True,
         timeout=60,
@@ -77,7 +78,7 @@ def test_console_lets_a_person_file_a_report(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "console"],
         cwd=tmp_path,
-        env={"PYTHONPATH": str(ROOT), "ROUTING_FILE": str(ROOT / "config/routing.example.toml")},
+        env={"PYTHONPATH": str(ROOT)},
         input="\n".join(answers) + "\n",
         capture_output=True,
         text=True,
@@ -85,7 +86,7 @@ def test_console_lets_a_person_file_a_report(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "Your report was received" in result.stdout
-    assert "to department chat -1001000000101" in result.stdout
+    assert "to department chat 安定区住房和城乡建设局" in result.stdout
     assert "138****5678" in result.stdout
 
 
@@ -96,7 +97,6 @@ def test_the_console_sends_nothing_through_a_configured_redis(tmp_path: Path) ->
         cwd=tmp_path,
         env={
             "PYTHONPATH": str(ROOT),
-            "ROUTING_FILE": str(ROOT / "config/routing.example.toml"),
             "DELIVERY_REDIS_URL": "redis://127.0.0.1:9/0",  # nothing listens there
         },
         input="2\n",
@@ -125,7 +125,7 @@ def test_staff_can_be_invited_listed_and_removed_from_the_command_line(tmp_path:
 def test_start_up_refuses_a_routing_file_that_dropped_a_code_still_in_use(tmp_path: Path) -> None:
     invited = run(tmp_path, "staff", "invite", "--role", "lead", "--county", "anding")
     assert invited.returncode == 0, invited.stderr
-    example = (ROOT / "config/routing.example.toml").read_text(encoding="utf-8")
+    example = EXAMPLE_ROUTING_FILE.read_text(encoding="utf-8")
     for name, mapping in (("dropped.toml", ""), ("renamed.toml", 'renamed_from = ["anding"]\n')):
         text = example.replace('code = "anding"\n', f'code = "anding-district"\n{mapping}')
         text = text.replace('county = "anding"\n', 'county = "anding-district"\n')

@@ -112,10 +112,11 @@ NOVEMBER_LINES = [
     "Workers helped: 19",
     "",
     "By county:",
-    "Anding District: received 5, resolved 3, closure 60.0%, 13.8 days, overdue 1, "
+    "Anding District: received 5, resolved 3, closure 60.0%, average time 13.8 days, overdue 1, "
     "recovered 190,000 yuan",
-    "Tongwei County: received 2, resolved 1, closure 50.0%, 5.3 days, overdue 1, recovered 0 yuan",
-    "Longxi County: received 0, resolved 0, closure —, —, overdue 0, recovered 0 yuan",
+    "Tongwei County: received 2, resolved 1, closure 50.0%, average time 5.3 days, overdue 1, "
+    "recovered 0 yuan",
+    "Longxi County: received 0, resolved 0, closure —, average time —, overdue 0, recovered 0 yuan",
 ]
 
 
@@ -162,7 +163,9 @@ async def test_the_figures_read_as_counts_percentages_and_dashes(
     await seed_november(db)
     lines = figures_lines(await november(db, config, clock), config.routing, _)
     assert lines[: len(NOVEMBER_LINES)] == NOVEMBER_LINES
-    assert len(lines) == len(NOVEMBER_LINES) + 4  # the four other counties, all dashes
+    others = lines[len(NOVEMBER_LINES) : -2]  # the four other counties, all dashes
+    assert len(others) == 4 and all("closure —, average time —" in line for line in others)
+    assert lines[-2:] == ["", "“—”: nothing to measure, as no case in the period counts for it."]
 
 
 async def test_a_scope_without_cases_shows_dashes_not_an_error(
@@ -177,6 +180,7 @@ async def test_a_scope_without_cases_shows_dashes_not_an_error(
     assert "Average handling time: —" in lines
     assert "Satisfaction: — (0 of 0 answers)" in lines
     assert "Survey response rate: —" in lines
+    assert lines[-1] == "“—”: nothing to measure, as no case in the period counts for it."
 
 
 async def test_weeks_run_monday_to_sunday_in_local_time_cut_to_the_period(

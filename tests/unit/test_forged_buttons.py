@@ -36,7 +36,7 @@ goes, ``*`` another number or choice (a page, a year, a date, an amount)."""
 
 OFFICER = PRIVATE = 7001
 DEPARTMENT_GROUP = -1001000000101
-"""安定区住建局's group in config/routing.example.toml, where the officer works."""
+"""安定区住建局's group in bot/routing.example.toml, where the officer works."""
 UNKNOWN_ID = str(callbacks.LARGEST_ID)
 """A well-formed id that names no row: what a stale button carries. Every forged value must be
 refused without an apology; in an id's place, with the very answer a stale button gets."""

@@ -14,6 +14,7 @@ from handlers.parsing import (
     MAX_AMOUNT,
     MAX_WORKERS,
     ParseError,
+    format_phone,
     mask_phone,
     parse_amount,
     parse_free_text,
@@ -377,6 +378,18 @@ def test_phone_refusals(text: str, reason: str) -> None:
 )
 def test_mask_phone(e164: str, masked: str) -> None:
     assert mask_phone(e164) == masked
+
+
+@pytest.mark.parametrize(
+    ("e164", "shown"),
+    [
+        ("+8613812345678", "138 1234 5678"),
+        ("+869328212345", "0932 821 2345"),
+        ("+442079460958", "+44 20 7946 0958"),
+    ],
+)
+def test_a_phone_is_shown_as_its_owner_writes_it(e164: str, shown: str) -> None:
+    assert format_phone(e164) == shown
 
 
 @pytest.mark.parametrize("text", ["13812345678", "not a phone", ""])

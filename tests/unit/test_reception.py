@@ -64,7 +64,7 @@ async def test_staff_file_a_walk_in_case_and_the_department_is_alerted(
     assert (case.source, case.worker_id) == ("reception", None)
     assert (case.reporter_name, case.reporter_phone) == ("Zhao Liu", "+8613900001111")
     assert "Case <b>DX-2026-000001</b> was filed for Zhao Liu" in officer.last.text
-    assert "+8613900001111" in officer.last.text
+    assert "139 0000 1111" in officer.last.text
     (alert,) = bench.to(GROUP)
     assert "DX-2026-000001" in alert.text and "139****1111" in alert.text
     async with bench.db.reader() as session:

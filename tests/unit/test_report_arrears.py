@@ -346,3 +346,190 @@ async def test_worker_resumes_the_report_after_a_restart(
 async def test_typed_markup_is_shown_as_text_not_formatting(chat: WorkerChat, db: Database) -> None:
     await complete_report(chat, employer="<b>Boss</b> & Sons")
     assert "&lt;b&gt;Boss&lt;/b&gt; &amp; Sons" in chat.others[0].text
+
+
+# --- each question explains its own bad answers ---------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["a few", "几个", "好几个", "several"])
+async def test_a_vague_number_of_workers_is_explained_as_a_number_of_workers(
+    chat: WorkerChat, typed: str
+) -> None:
+    await complete_report(chat, submit=False)
+    await chat.press("Workers owed")
+    await chat.send(typed)
+    assert "Please give the number of workers as a number, e.g. 3" in chat.last.text
+    assert "amount" not in chat.last.text
+    assert "How many workers are owed" in chat.last.text
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "explanation"),
+    [
+        ("Name", "12345", "does not look like a name"),
+        ("Name", "x" * 60, "under 50 characters (you sent 60)"),
+        ("Phone", "123", "not a valid phone number"),
+        ("Amount owed", "a lot", "could not read an amount"),
+        ("Amount owed", "0", "more than zero"),
+        ("Workers owed", "2.5", "whole number of people"),
+        ("Workers owed", "0", "more than zero"),
+        ("Workers owed", "20000", "At most 10,000 workers"),
+        ("Owed since", "sometime", "could not read a month"),
+        ("Owed since", "2027-01", "in the future"),
+        ("Owed since", "1970-01", "too long ago"),
+        ("Employer", "x" * 300, "under 200 characters (you sent 300)"),
+        ("Site", "x" * 301, "under 300 characters (you sent 301)"),
+    ],
+)
+async def test_each_question_explains_a_bad_answer_in_its_own_terms(
+    chat: WorkerChat, field: str, typed: str, explanation: str
+) -> None:
+    await complete_report(chat, submit=False)
+    await chat.press(field)
+    await chat.send(typed)
+    assert explanation in chat.last.text
+    assert "I could not understand that" not in chat.last.text
+
+
+async def test_a_chinese_worker_is_told_to_give_the_number_of_workers(
+    db: Database, config: HandlerConfig, clock: FakeClock
+) -> None:
+    chat = WorkerChat(db, config, clock)
+    await chat.send("/start")
+    await chat.press("中文")
+    await chat.press("投诉欠薪")
+    for answer in ("王五", "13812345678"):
+        await chat.send(answer)
+    await chat.press("安定区")
+    await chat.press("建筑工程")
+    for answer in ("西江合作社", "大棚维修", "西江村", "19.5万", "好几个"):
+        await chat.send(answer)
+    assert "请填写具体人数，用数字，比如 3" in chat.last.text
+    assert "金额" not in chat.last.text
+
+
+# --- Back goes to the screen the worker saw before -------------------------------------------
+
+
+async def reach_since(chat: WorkerChat) -> None:
+    await start_report(chat)
+    for answer in ("Wang Wu", "13812345678"):
+        await chat.send(answer)
+    await chat.press("Anding")
+    await chat.press("Construction")
+    for answer in ("Xijiang Co-op", "Greenhouse repair", "Xijiang village", "19.5万", "12"):
+        await chat.send(answer)
+
+
+async def test_back_from_the_month_list_returns_to_the_year_list(
+    chat: WorkerChat, db: Database
+) -> None:
+    await reach_since(chat)
+    await chat.press("2025")
+    assert "Which month of 2025?" in chat.last.text
+    await chat.press("Back")
+    assert "Since when have the wages been owed?" in chat.last.text
+    assert "2024" in chat.button_labels()
+    after = await conversation(db)
+    assert after.step == "since" and after.data["answers"]["workers"] == 12
+    await chat.press("Back")
+    assert "How many workers are owed" in chat.last.text
+    assert "Current answer: 12" in chat.last.text
+
+
+async def test_back_from_the_review_returns_to_the_question_it_was_reached_from(
+    chat: WorkerChat, db: Database
+) -> None:
+    await complete_report(chat, submit=False)
+    await chat.press("Employer")
+    await chat.send("Boss Li")
+    await chat.press("Back")
+    assert "Who owes you the wages?" in chat.last.text
+    assert "Current answer: Boss Li" in chat.last.text
+    await chat.press("Back")
+    assert "Please check your report" in chat.last.text
+    await chat.press("Back")
+    assert "Who owes you the wages?" in chat.last.text
+    assert (await conversation(db)).data["answers"]["employer"] == "Boss Li"
+
+
+async def test_back_from_a_review_reached_in_order_returns_to_the_last_question(
+    chat: WorkerChat,
+) -> None:
+    await complete_report(chat, submit=False)
+    await chat.press("Back")
+    assert "Do you have evidence?" in chat.last.text
+    await chat.press("Skip")
+    assert "Please check your report" in chat.last.text
+
+
+# --- a question asked again shows the answer already given ----------------------------------
+
+
+async def test_a_question_asked_again_shows_its_answer_and_keeps_it_on_request(
+    chat: WorkerChat, db: Database
+) -> None:
+    await complete_report(chat, submit=False)
+    await chat.press("Workers owed")
+    assert "Current answer: 12" in chat.last.text
+    await chat.press("Keep current answer")
+    assert "Please check your report" in chat.last.text
+    assert (await conversation(db)).data["answers"]["workers"] == 12
+
+
+async def test_back_to_a_question_with_a_reply_keyboard_offers_to_keep_the_answer(
+    chat: WorkerChat, db: Database
+) -> None:
+    await start_report(chat)
+    await chat.send("Wang Wu")
+    await chat.send("13812345678")
+    await chat.press("Back")
+    assert "Current answer: 138 1234 5678" in chat.last.text
+    assert chat.last.keyboard is not None
+    assert chat.last.keyboard.rows[0][0].text == "✔ Keep current answer"
+    await chat.send("✔ Keep current answer")
+    assert chat.messages[-2].remove_keyboard
+    assert "Kept: 138 1234 5678" in chat.messages[-2].text
+    assert "Where is the work site?" in chat.last.text
+    assert (await conversation(db)).data["answers"]["phone"] == "+8613812345678"
+
+
+async def test_a_new_answer_replaces_the_current_one(chat: WorkerChat, db: Database) -> None:
+    await complete_report(chat, submit=False)
+    await chat.press("Workers owed")
+    await chat.send("3人")
+    assert "Workers owed:</b> 3" in chat.last.text
+    assert (await conversation(db)).data["answers"]["workers"] == 3
+
+
+async def test_the_current_answer_is_shown_in_chinese_too(
+    db: Database, config: HandlerConfig, clock: FakeClock
+) -> None:
+    chat = WorkerChat(db, config, clock)
+    await chat.send("/start")
+    await chat.press("中文")
+    await chat.press("投诉欠薪")
+    await chat.send("王五")
+    await chat.send("13812345678")
+    await chat.press("返回")
+    assert "现在的答案：138 1234 5678" in chat.last.text
+    assert chat.last.keyboard is not None
+    assert chat.last.keyboard.rows[0][0].text == "✔ 保留现在的答案"
+
+
+# --- how a worker's own details read ----------------------------------------------------------
+
+
+async def test_the_review_shows_the_phone_as_chinese_users_write_it(chat: WorkerChat) -> None:
+    await complete_report(chat, submit=False)
+    assert "Phone:</b> 138 1234 5678" in chat.last.text
+    assert "+86" not in chat.last.text
+    assert any("Phone number saved: 138 1234 5678" in m.text for m in chat.messages)
+
+
+async def test_lists_in_chinese_are_joined_with_the_enumeration_comma(
+    chat: WorkerChat,
+) -> None:
+    await complete_report(chat, amount="19.5万", workers="12", since="2022-05")
+    (hard,) = [line for line in chat.others[0].text.splitlines() if "骨头案" in line]
+    assert "、" in hard and "," not in hard

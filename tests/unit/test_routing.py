@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.settings import EXAMPLE_ROUTING_FILE
 from handlers.parsing import parse_phone
 from handlers.routing import SECTORS, Routing, RoutingError, load_routing, parse_routing
 
-EXAMPLE = Path(__file__).parents[2] / "config" / "routing.example.toml"
+EXAMPLE = EXAMPLE_ROUTING_FILE
 
 COUNTIES = ("anding", "tongwei", "longxi", "weiyuan", "lintao", "zhangxian", "minxian")
 
