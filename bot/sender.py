@@ -10,7 +10,7 @@ import logging
 import random
 import time
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from bot.clock import Clock
@@ -20,6 +20,7 @@ from bot.transport import Rejected, RetryAfter, TransientError, Transport, Unrea
 from handlers.replies import MESSAGE_REF
 from storage import outbox
 from storage.db import Database
+from storage.db_clock import database_now
 from storage.models import OutboxMessage, OutboxStatus
 from storage.people import mark_chat_unreachable
 from storage.surveys import hasten_refused_survey
@@ -108,7 +109,7 @@ class Sender:
         free = self._concurrency - len(self._in_flight)
         try:
             async with self._db.transaction() as session:
-                now = self._clock.now()
+                now = await database_now(session)
                 if time.monotonic() - self._last_beat >= HEARTBEAT:
                     await outbox.heartbeat(session, self._id, now)
                     self._last_beat = time.monotonic()
@@ -128,11 +129,12 @@ class Sender:
         try:
             async with self._db.reader() as session:
                 due = await outbox.next_due_at(session)
+                now = await database_now(session)
         except Exception:
             return IDLE_POLL  # the database is away: the next claim says so, and waits
         if due is None:
             return IDLE_POLL
-        return min(IDLE_POLL, max(0.01, (due - self._clock.now()).total_seconds()))
+        return min(IDLE_POLL, max(0.01, (due - now).total_seconds()))
 
     async def _deliver(self, row: OutboxMessage) -> None:
         assert row.id is not None
@@ -200,8 +202,8 @@ class Sender:
         self.stats["retried"] += 1
         self.stats["ambiguous"] += ambiguous
         log.info("outbox message %s will be retried in %.1f s: %s", row.id, delay, error)
-        retry_at = self._clock.now() + timedelta(seconds=delay)
-        await self._settle(row, OutboxStatus.PENDING, error, retry_at=retry_at, ambiguous=ambiguous)
+        retry_in = timedelta(seconds=delay)
+        await self._settle(row, OutboxStatus.PENDING, error, retry_in=retry_in, ambiguous=ambiguous)
 
     async def _settle(
         self,
@@ -210,17 +212,19 @@ class Sender:
         error: str | None,
         message_id: int | None = None,
         *,
-        retry_at: datetime | None = None,
+        retry_in: timedelta | None = None,
         ambiguous: bool = False,
         unreachable: bool = False,
     ) -> None:
-        """Record the outcome; keeps trying while the database is away (the heartbeat holds)."""
+        """Record the outcome; keeps trying while the database is away (the heartbeat holds).
+        A retry's time is on the database's clock, where every instance's claims judge it."""
         assert row.id is not None
         delay = 0.2
         while True:
             try:
                 async with self._db.transaction() as session:
                     now = self._clock.now()
+                    retry_at = None if retry_in is None else await database_now(session) + retry_in
                     await outbox.settle(
                         session,
                         row.id,

@@ -9,6 +9,7 @@ from bot.transport import Rejected, RetryAfter, TransientError, Unreachable
 from storage import outbox
 from storage.db import Database
 from storage.models import OutboxMessage, OutboxStatus, Worker
+from tests.support.clock import OffsetClock
 from tests.support.transport import FAST, ScriptedTransport, running
 
 
@@ -27,7 +28,7 @@ async def rows(db: Database) -> list[OutboxMessage]:
 
 
 async def settled(db: Database, count: int) -> list[OutboxMessage]:
-    async with asyncio.timeout(10):
+    async with asyncio.timeout(30):
         while True:
             current = await rows(db)
             done = [r for r in current if r.status not in (OutboxStatus.PENDING, "sending")]
@@ -111,3 +112,22 @@ async def test_no_private_chat_gets_more_than_its_limit_in_any_second(db: Databa
     times = [c.at for c in transport.calls]
     assert max(sum(1 for t in times if start <= t < start + 1.0) for start in times) <= 4
     assert transport.delivered(1) == [str(n) for n in range(7)]
+
+
+async def test_senders_whose_clocks_differ_by_20_seconds_send_nothing_twice(db: Database) -> None:
+    """Each judges the other's heartbeat on the database's clock, not on its own."""
+    chats, per_chat = 40, 10
+    await enqueue(
+        db, *[(chat, f"{chat}-{n}") for n in range(per_chat) for chat in range(1, chats + 1)]
+    )
+    transport = ScriptedTransport(latency=0.3)
+    async with (
+        running(db, transport, clock=OffsetClock(10)) as ahead,
+        running(db, transport, clock=OffsetClock(-10)) as behind,
+    ):
+        await settled(db, chats * per_chat)
+    delivered = transport.delivered()
+    print(f"\n{len(delivered)} sent, {len(delivered) - len(set(delivered))} twice")
+    assert len(delivered) - len(set(delivered)) == 0
+    assert ahead.stats["ambiguous"] == behind.stats["ambiguous"] == 0
+    assert ahead.stats["sent"] > 0 and behind.stats["sent"] > 0
