@@ -1,7 +1,8 @@
 """Inbox → handlers → outbox.
 
 Drivers call ``accept`` and only then tell Telegram the updates were received. The worker
-loop handles each chat's events in update order, one at a time per chat, many chats at once;
+loop handles each chat's events in update order, one at a time per chat, many chats at once,
+the chats with work taking turns for the slots, one event per turn;
 each event is one transaction that locks the chat's conversation row, runs the handler,
 writes the outbox and marks the inbox row done.
 """
@@ -107,10 +108,14 @@ class Pipeline:
             await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _run_chat(self, chat_id: int) -> None:
+        """A slot for one event at a time: the chat then queues again behind the chats already
+        waiting (the semaphore wakes its waiters in order), so chats take turns and a long
+        backlog cannot hold a slot while everyone else waits."""
         try:
-            async with self._slots:
-                while not self._stopping and await self._handle_next(chat_id):
-                    pass
+            while not self._stopping:
+                async with self._slots:
+                    if not await self._handle_next(chat_id):
+                        break
         finally:
             self._active.pop(chat_id, None)
 
