@@ -26,6 +26,7 @@ __all__ = [
     "heartbeat",
     "next_due_at",
     "recover_orphaned_claims",
+    "release",
     "retire",
     "settle",
     "telegram_message_id_for",
@@ -116,6 +117,17 @@ async def settle(
         values["ambiguous"] = OutboxMessage.ambiguous + 1
     await session.exec(
         update(OutboxMessage).where(col(OutboxMessage.id) == message_id).values(**values)
+    )
+
+
+async def release(session: AsyncSession, message_id: int) -> None:
+    """Give back a claim whose request never went out (the sender is stopping): not an attempt."""
+    await session.exec(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.id) == message_id, col(OutboxMessage.status) == OutboxStatus.SENDING
+        )
+        .values(status=OutboxStatus.PENDING, claimed_by=None, attempts=OutboxMessage.attempts - 1)
     )
 
 

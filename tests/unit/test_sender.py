@@ -131,3 +131,23 @@ async def test_senders_whose_clocks_differ_by_20_seconds_send_nothing_twice(db: 
     assert len(delivered) - len(set(delivered)) == 0
     assert ahead.stats["ambiguous"] == behind.stats["ambiguous"] == 0
     assert ahead.stats["sent"] > 0 and behind.stats["sent"] > 0
+
+
+async def test_messages_waiting_for_their_groups_window_hold_no_slot(db: Database) -> None:
+    """The flood of the issue: 25 messages to each of 40 groups (20 a minute each), then one
+    reply to a worker; the reply goes out while the groups still wait for their windows."""
+    settings = FAST.model_copy(update={"group_per_minute": 20.0})
+    groups = range(-40, 0)
+    await enqueue(db, *[(group, f"{group}-{n}") for n in range(25) for group in groups])
+    await enqueue(db, (7, "help"))
+    transport = ScriptedTransport()
+    async with running(db, transport, settings):
+        async with asyncio.timeout(30):
+            while "help" not in transport.delivered(7):
+                await asyncio.sleep(0.05)
+        flood_sent = len(transport.delivered()) - 1
+    print(f"\nthe worker's reply went out after {flood_sent} of the flood's 1000 messages")
+    assert flood_sent <= 40 * 20
+    left = await rows(db)
+    assert sum(r.status == OutboxStatus.PENDING for r in left) == 1000 - flood_sent
+    assert all(r.status != "sending" and r.ambiguous == 0 for r in left)
