@@ -135,7 +135,8 @@ class RedisLimiter:
 
     async def ready(self, chat_id: int) -> None:
         limit, period = self._limits.for_chat(chat_id)
-        keys, args = [self._key(f"chat:{chat_id}")], [limit, _micros(period * MARGIN)]
+        keys = [self._key(f"chat:{chat_id}")]
+        args: list[int | str] = [limit, _micros(period * MARGIN)]
         while (wait := await self._run(self._peek, keys, args)) > 0:  # noqa: ASYNC110
             await asyncio.sleep(wait / 1_000_000)
 

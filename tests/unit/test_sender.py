@@ -11,6 +11,7 @@ from storage.db import Database
 from storage.models import OutboxMessage, OutboxStatus, Worker
 from tests.support.clock import OffsetClock
 from tests.support.transport import FAST, ScriptedTransport, running
+from tests.support.waiting import until
 
 
 async def enqueue(db: Database, *messages: tuple[int, str]) -> None:
@@ -141,10 +142,12 @@ async def test_messages_waiting_for_their_groups_window_hold_no_slot(db: Databas
     await enqueue(db, *[(group, f"{group}-{n}") for n in range(25) for group in groups])
     await enqueue(db, (7, "help"))
     transport = ScriptedTransport()
+
+    async def replied() -> bool:
+        return "help" in transport.delivered(7)
+
     async with running(db, transport, settings):
-        async with asyncio.timeout(30):
-            while "help" not in transport.delivered(7):
-                await asyncio.sleep(0.05)
+        await until(replied, 30, every=0.05, what="the worker's reply sent")
         flood_sent = len(transport.delivered()) - 1
     print(f"\nthe worker's reply went out after {flood_sent} of the flood's 1000 messages")
     assert flood_sent <= 40 * 20
