@@ -13,6 +13,7 @@ county the file does not know, the city's fallback department.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -133,6 +134,19 @@ class Routing:
     """The city leaders' chat; also takes a county's escalations when it has no chat of its own."""
     supervisor_chat_id: int | None = None
     """The discipline commission's chat (纪委监委): every escalation is copied there."""
+
+    def names_chat(self, chat_id: int) -> bool:
+        """Is this one of the groups the file names (a department's, leaders', supervisors' or
+        a reception point's)? The bot answers in no other group."""
+        return chat_id in self._group_chat_ids
+
+    @functools.cached_property
+    def _group_chat_ids(self) -> frozenset[int]:
+        named = [d.chat_id for d in self.departments.values()]
+        named += [c.lead_chat_id for c in self.counties if c.lead_chat_id is not None]
+        named += [p.chat_id for p in self.reception_points if p.chat_id is not None]
+        named += [i for i in (self.city_lead_chat_id, self.supervisor_chat_id) if i is not None]
+        return frozenset(named)
 
     def lead_chat_for(self, county: str) -> int | None:
         """Where a county's escalations go: its leaders' chat, else the city's."""
