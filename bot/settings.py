@@ -103,6 +103,8 @@ class CaseSettings(BaseSettings):
     daily_case_limit: int = Field(default=5, ge=1, le=1000)
     case_deadline_days: int = Field(default=15, ge=1, le=365)
     invite_valid_days: int = Field(default=7, ge=1, le=90)
+    user_update_budget_per_minute: int = Field(default=60, ge=1, le=100_000)
+    """Past this many updates in a minute, a user's updates are kept but not handled."""
 
     @field_validator("time_zone")
     @classmethod

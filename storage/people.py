@@ -14,6 +14,7 @@ __all__ = [
     "DepartmentRecord",
     "department_by_code",
     "get_or_create_worker",
+    "language_of",
     "mark_chat_unreachable",
     "sync_departments",
 ]
@@ -30,6 +31,12 @@ async def get_or_create_worker(
         session.add(worker)
         await session.flush()
     return worker
+
+
+async def language_of(session: AsyncSession, telegram_user_id: int) -> str | None:
+    """The language a worker chose, if this user is a worker who chose one."""
+    statement = select(Worker.language).where(Worker.telegram_user_id == telegram_user_id)
+    return (await session.exec(statement)).first()
 
 
 class DepartmentRecord(Protocol):
