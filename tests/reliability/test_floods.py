@@ -143,5 +143,5 @@ async def test_four_backlogs_of_500_take_turns_with_a_worker_who_writes_once(
     figures.add("chats × updates in backlog", f"{len(FLOODERS)} × {BACKLOG}")
     figures.add("flood replies sent before the bystander's", f"{flood_replies_then} of {total}")
     figures.add("bystander's /help answered in (s, target < 2)", round(seconds, 2))
-    assert flood_replies_then < total / 2
+    assert flood_replies_then < total / 8  # before turns: 991 of 2,000
     assert bot.tracebacks() == 0, bot.output()[-3000:]
