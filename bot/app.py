@@ -101,7 +101,8 @@ async def build_runtime(
     config = handler_config(settings, routing)
     limiter = make_limiter(settings)
     sender = Sender(db, transport, settings.delivery, clock, limiter)
-    pipeline = Pipeline(db, config, clock, sender.wake)
+    budget = settings.cases.user_update_budget_per_minute
+    pipeline = Pipeline(db, config, clock, sender.wake, budget_per_minute=budget)
     scheduler = Scheduler(db, config, clock, settings.schedule, sender.wake)
     return Runtime(db, pipeline, sender, scheduler, config, limiter)
 

@@ -1,7 +1,8 @@
 """Inbox → handlers → outbox.
 
 Drivers call ``accept`` and only then tell Telegram the updates were received. The worker
-loop handles each chat's events in update order, one at a time per chat, many chats at once;
+loop handles each chat's events in update order, one at a time per chat, many chats at once,
+the chats with work taking turns for the slots, one event per turn;
 each event is one transaction that locks the chat's conversation row, runs the handler,
 writes the outbox and marks the inbox row done. While the database is away
 (``storage.db_errors.is_transient``) the event waits and is tried again; an event that fails
@@ -14,11 +15,13 @@ import contextlib
 import dataclasses
 import logging
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from typing import Any
 
 from bot.clock import Clock
 from handlers import Event, HandlerConfig, Outgoing, SendMessage, handle_event
 from handlers.replies import AnswerCallback
+from handlers.throttle import Ration, ration, slow_down
 from storage import inbox, outbox
 from storage.conversations import lock_conversation
 from storage.db import Database
@@ -31,6 +34,8 @@ log = logging.getLogger(__name__)
 
 APOLOGY = "抱歉，出了点问题，请再试一次。\nSorry, something went wrong. Please try again."
 IDLE_POLL = 1.0
+BUDGET_PERIOD = timedelta(minutes=1)
+"""The span a user's budget of updates counts over."""
 CHATS_AT_ONCE = 4
 """Handling is bound by this process's CPU, not by waiting on the database: more chats at once
 only stretch each transaction (and the time it holds its row locks), the benchmark showed
@@ -49,24 +54,41 @@ class Pipeline:
         on_outgoing: Callable[[], None],
         *,
         concurrency: int = CHATS_AT_ONCE,
+        budget_per_minute: int | None = None,
     ) -> None:
         self._db = db
         self._config = config
         self._clock = clock
         self._on_outgoing = on_outgoing
         self._slots = asyncio.Semaphore(concurrency)
+        self._budget = budget_per_minute
         self._wake = asyncio.Event()
         self._active: dict[int, asyncio.Task[None]] = {}
         self._stopping = False
         self._outage = OutageLog(log)
-        self.stats = {"handled": 0, "failed": 0, "duplicates": 0}
+        self.stats = {"handled": 0, "failed": 0, "duplicates": 0, "throttled": 0}
 
     async def accept(self, events: Sequence[Event]) -> None:
-        """Make updates durable; raises if the database cannot take them (do not confirm then)."""
+        """Make updates durable; raises if the database cannot take them (do not confirm then).
+
+        Updates past their user's budget are stored as throttled, with one notice per burst
+        (``handlers.throttle``)."""
         rows = [(e.update_id, e.chat_id, storable(e).to_json()) for e in events]
         async with self._db.transaction() as session:
-            stored = await inbox.store(session, rows, self._clock.now())
+            now = self._clock.now()
+            rationed = Ration()
+            if self._budget is not None:
+                since = now - BUDGET_PERIOD
+                recent = await inbox.recent_by_user(session, {e.user_id for e in events}, since)
+                rationed = ration(events, recent, self._budget)
+            stored = await inbox.store(session, rows, now, rationed.throttled)
+            for event in rationed.warn:
+                notice = await slow_down(session, self._config, event)
+                await outbox.enqueue(session, map(to_row, notice), now)
         self.stats["duplicates"] += len(rows) - stored
+        self.stats["throttled"] += len(rationed.throttled)
+        if rationed.warn:
+            self._on_outgoing()
         if stored:
             self._wake.set()
 
@@ -113,10 +135,14 @@ class Pipeline:
             await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _run_chat(self, chat_id: int) -> None:
+        """A slot for one event at a time: the chat then queues again behind the chats already
+        waiting (the semaphore wakes its waiters in order), so chats take turns and a long
+        backlog cannot hold a slot while everyone else waits."""
         try:
-            async with self._slots:
-                while not self._stopping and await self._handle_next(chat_id):
-                    pass
+            while not self._stopping:
+                async with self._slots:
+                    if not await self._handle_next(chat_id):
+                        break
         finally:
             self._active.pop(chat_id, None)
 

@@ -35,6 +35,10 @@ class Limiter(Protocol):
     async def pause(self, seconds: float) -> None:
         """Telegram answered 429: no message goes out for ``seconds``."""
 
+    async def ready(self, chat_id: int) -> None:
+        """Wait until the chat's own window has room, taking no place: the sender waits here
+        before it takes one of its slots, so a chat waiting for its window holds none."""
+
     def sending(self, chat_id: int | None) -> AbstractAsyncContextManager[None]:
         """Around one request: wait for a place in the windows, hold it until the answer is
         in. ``None`` for calls that are not messages (only the pause applies)."""
@@ -102,13 +106,16 @@ class SendLimiter:
             for slot in slots:
                 slot.ended = ended
 
+    async def ready(self, chat_id: int) -> None:
+        # Waiting out time, not an event: nothing else could end the wait sooner.
+        while (wait := self._chat(chat_id).wait_time(self._clock())) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(wait)
+
     async def _acquire(self, chat_id: int | None) -> tuple[Slot, ...]:
         """A chat's own window is waited out before the shared lock is taken, so one busy chat
         never holds up the others."""
         if chat_id is not None:
-            # Waiting out time, not an event: nothing else could end the wait sooner.
-            while (wait := self._chat(chat_id).wait_time(self._clock())) > 0:  # noqa: ASYNC110
-                await asyncio.sleep(wait)
+            await self.ready(chat_id)
         async with self._lock:
             while True:
                 now = self._clock()

@@ -10,7 +10,7 @@ import logging
 import random
 import time
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from bot.clock import Clock
@@ -20,6 +20,7 @@ from bot.transport import Rejected, RetryAfter, TransientError, Transport, Unrea
 from handlers.replies import MESSAGE_REF
 from storage import outbox
 from storage.db import Database
+from storage.db_clock import database_now
 from storage.models import OutboxMessage, OutboxStatus
 from storage.people import mark_chat_unreachable
 from storage.surveys import hasten_refused_survey
@@ -56,6 +57,9 @@ class Sender:
         self._concurrency = concurrency
         self._wake = asyncio.Event()
         self._in_flight: set[asyncio.Task[None]] = set()
+        self._waiting = 0
+        """Claims in flight that wait for their chat's window, outside the slots."""
+        self._stopped = asyncio.Event()
         self._stopping = False
         self._id = str(uuid.uuid4())
         self._last_beat = 0.0
@@ -67,6 +71,7 @@ class Sender:
     def stop(self) -> None:
         """Claim nothing more; ``run`` returns once the requests in flight are settled."""
         self._stopping = True
+        self._stopped.set()
         self._wake.set()
 
     async def run(self) -> None:
@@ -89,7 +94,7 @@ class Sender:
         self._wake.clear()
         rows = await self._claim()
         for row in rows:
-            task = asyncio.create_task(self._deliver(row))
+            task = asyncio.create_task(self._deliver_in_turn(row))
             self._in_flight.add(task)
             task.add_done_callback(self._finished)
         if not rows and wait:
@@ -106,10 +111,10 @@ class Sender:
         self._wake.set()
 
     async def _claim(self) -> list[OutboxMessage]:
-        free = self._concurrency - len(self._in_flight)
+        free = self._concurrency - (len(self._in_flight) - self._waiting)
         try:
             async with self._db.transaction() as session:
-                now = self._clock.now()
+                now = await database_now(session)
                 if time.monotonic() - self._last_beat >= HEARTBEAT:
                     await outbox.heartbeat(session, self._id, now)
                     self._last_beat = time.monotonic()
@@ -129,11 +134,47 @@ class Sender:
         try:
             async with self._db.reader() as session:
                 due = await outbox.next_due_at(session)
+                now = await database_now(session)
         except Exception:
             return IDLE_POLL  # the database is away: the next claim says so, and waits
         if due is None:
             return IDLE_POLL
-        return min(IDLE_POLL, max(0.01, (due - self._clock.now()).total_seconds()))
+        return min(IDLE_POLL, max(0.01, (due - now).total_seconds()))
+
+    async def _deliver_in_turn(self, row: OutboxMessage) -> None:
+        """Wait for the chat's own window before taking a slot: 25 messages to each of 40
+        groups, each waiting for its group's 20 a minute, held every slot and a worker's reply
+        waited 36 s. Waiting claims are one per chat at most (a chat's next message waits for
+        this one); on stop they are given back untried."""
+        if row.method not in outbox.UNORDERED_METHODS and not await self._window_open(row.chat_id):
+            await self._release(row)
+            return
+        await self._deliver(row)
+
+    async def _window_open(self, chat_id: int) -> bool:
+        """True once the chat may be sent to; False if the sender stops first."""
+        self._waiting += 1
+        try:
+            ready = asyncio.ensure_future(self._limiter.ready(chat_id))
+            stopped = asyncio.ensure_future(self._stopped.wait())
+            try:
+                await asyncio.wait((ready, stopped), return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                ready.cancel()
+                stopped.cancel()
+            if ready.done() and not ready.cancelled() and ready.exception() is not None:
+                log.warning("could not learn whether chat %s may be sent to", chat_id)
+            return not self._stopping
+        finally:
+            self._waiting -= 1
+
+    async def _release(self, row: OutboxMessage) -> None:
+        assert row.id is not None
+        try:
+            async with self._db.transaction() as session:
+                await outbox.release(session, row.id)
+        except Exception:
+            log.warning("could not give back outbox message %s; its claim expires", row.id)
 
     async def _deliver(self, row: OutboxMessage) -> None:
         assert row.id is not None
@@ -202,8 +243,8 @@ class Sender:
         self.stats["retried"] += 1
         self.stats["ambiguous"] += ambiguous
         log.info("outbox message %s will be retried in %.1f s: %s", row.id, delay, error)
-        retry_at = self._clock.now() + timedelta(seconds=delay)
-        await self._settle(row, OutboxStatus.PENDING, error, retry_at=retry_at, ambiguous=ambiguous)
+        retry_in = timedelta(seconds=delay)
+        await self._settle(row, OutboxStatus.PENDING, error, retry_in=retry_in, ambiguous=ambiguous)
 
     async def _settle(
         self,
@@ -212,17 +253,19 @@ class Sender:
         error: str | None,
         message_id: int | None = None,
         *,
-        retry_at: datetime | None = None,
+        retry_in: timedelta | None = None,
         ambiguous: bool = False,
         unreachable: bool = False,
     ) -> None:
-        """Record the outcome; keeps trying while the database is away (the heartbeat holds)."""
+        """Record the outcome; keeps trying while the database is away (the heartbeat holds).
+        A retry's time is on the database's clock, where every instance's claims judge it."""
         assert row.id is not None
         delay = 0.2
         while True:
             try:
                 async with self._db.transaction() as session:
                     now = self._clock.now()
+                    retry_at = None if retry_in is None else await database_now(session) + retry_in
                     await outbox.settle(
                         session,
                         row.id,

@@ -118,6 +118,8 @@ class CaseSettings(BaseSettings):
     invite_valid_days: int = Field(default=7, ge=1, le=90)
     visits_per_worker_per_point: int = Field(default=1, ge=1, le=30)
     """Upcoming visits one worker may hold at one reception point."""
+    user_update_budget_per_minute: int = Field(default=60, ge=1, le=100_000)
+    """Past this many updates in a minute, a user's updates are kept but not handled."""
 
     @field_validator("time_zone")
     @classmethod

@@ -71,6 +71,19 @@ return 0
 """
 )
 
+# Is there room in one window (KEYS[1], limit and period in ARGV)? 0, else the microseconds to
+# wait; takes no place.
+_PEEK = (
+    _NOW
+    + """
+local limit, period = tonumber(ARGV[1]), tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', int(now - period))
+if redis.call('ZCARD', KEYS[1]) < limit then return 0 end
+local oldest = tonumber(redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2])
+return math.max(math.min(oldest + period - now, period), 1000)
+"""
+)
+
 # The request ended: its places count from now. KEYS are the windows, ARGV[1] the member.
 _RELEASE = (
     _NOW
@@ -101,6 +114,7 @@ class RedisLimiter:
         self._limits = limits
         self._prefix = prefix
         self._acquire = redis.register_script(_ACQUIRE)
+        self._peek = redis.register_script(_PEEK)
         self._release = redis.register_script(_RELEASE)
         self._pause = redis.register_script(_PAUSE)
         self._turn = asyncio.Lock()
@@ -118,6 +132,13 @@ class RedisLimiter:
 
     async def aclose(self) -> None:
         await self._redis.aclose()
+
+    async def ready(self, chat_id: int) -> None:
+        limit, period = self._limits.for_chat(chat_id)
+        keys = [self._key(f"chat:{chat_id}")]
+        args: list[int | str] = [limit, _micros(period * MARGIN)]
+        while (wait := await self._run(self._peek, keys, args)) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(wait / 1_000_000)
 
     @contextlib.asynccontextmanager
     async def sending(self, chat_id: int | None) -> AsyncIterator[None]:

@@ -38,7 +38,16 @@ async def handle_event(
     now: datetime,
     conversation: Conversation,
 ) -> list[Outgoing]:
-    """Decide what ``event`` means for the chat whose (locked) ``conversation`` is given."""
+    """Decide what ``event`` means for the chat whose (locked) ``conversation`` is given.
+
+    In a group the routing file does not name, nothing: anyone can add the bot to a group, and
+    answering there let a stranger spend the bot's sending capacity (and read its refusals).
+    The bot stays in such a group, silent, so that a group named later needs no re-adding and
+    its id can still be read from getUpdates as the routing file's header explains.
+    """
+    if not event.is_private and not config.routing.names_chat(event.chat_id):
+        log.debug("ignored an update in group %s, which no routing entry names", event.chat_id)
+        return []
     ctx = Context(session, config, now, event=event, conversation=conversation)
     if event.is_private:
         ctx.worker = await get_or_create_worker(session, event.user_id, event.chat_id, now)

@@ -19,6 +19,7 @@ the file no longer knows is None there, never an exception.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -152,6 +153,19 @@ class Routing:
     renamed: Renames = field(default_factory=Renames)
     source: str = "<string>"
     """Where the file was read from, to name it in messages."""
+
+    def names_chat(self, chat_id: int) -> bool:
+        """Is this one of the groups the file names (a department's, leaders', supervisors' or
+        a reception point's)? The bot answers in no other group."""
+        return chat_id in self._group_chat_ids
+
+    @functools.cached_property
+    def _group_chat_ids(self) -> frozenset[int]:
+        named = [d.chat_id for d in self.departments.values()]
+        named += [c.lead_chat_id for c in self.counties if c.lead_chat_id is not None]
+        named += [p.chat_id for p in self.reception_points if p.chat_id is not None]
+        named += [i for i in (self.city_lead_chat_id, self.supervisor_chat_id) if i is not None]
+        return frozenset(named)
 
     def lead_chat_for(self, county: str) -> int | None:
         """Where a county's escalations go: its leaders' chat, else the city's."""

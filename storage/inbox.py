@@ -1,30 +1,46 @@
 """The inbox: every update is stored here before Telegram is told it was received."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import case, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import InboxEvent, InboxStatus
 from storage.upsert import insert_for
 
-__all__ = ["InboxRow", "count_attempt", "finish", "next_pending_for_chat", "pending_chats", "store"]
+__all__ = [
+    "InboxRow",
+    "count_attempt",
+    "finish",
+    "next_pending_for_chat",
+    "pending_chats",
+    "recent_by_user",
+    "store",
+]
 
 InboxRow = tuple[int, int, dict[str, Any]]
-"""(update_id, chat_id, payload)."""
+"""(update_id, chat_id, payload): the payload is the event's JSON, with its ``user_id``."""
 
 
-async def store(session: AsyncSession, rows: Iterable[InboxRow], at: datetime) -> int:
-    """Insert the updates, ignoring ones already stored (redelivery); returns how many were new."""
+async def store(
+    session: AsyncSession,
+    rows: Iterable[InboxRow],
+    at: datetime,
+    throttled: Collection[int] = (),
+) -> int:
+    """Insert the updates, ignoring ones already stored (redelivery); returns how many were new.
+
+    The updates in ``throttled`` (update ids) are stored as such, to be kept and not handled."""
     values = [
         {
             "update_id": update_id,
             "chat_id": chat_id,
+            "user_id": payload.get("user_id"),
             "payload": payload,
-            "status": InboxStatus.PENDING,
+            "status": InboxStatus.THROTTLED if update_id in throttled else InboxStatus.PENDING,
             "received_at": at,
         }
         for update_id, chat_id, payload in rows
@@ -38,6 +54,22 @@ async def store(session: AsyncSession, rows: Iterable[InboxRow], at: datetime) -
         .returning(InboxEvent.id)
     )
     return len((await session.exec(statement)).all())
+
+
+async def recent_by_user(
+    session: AsyncSession, user_ids: Collection[int], since: datetime
+) -> dict[int, tuple[int, int]]:
+    """For each of these users, their updates received after ``since``: (all, throttled)."""
+    if not user_ids:
+        return {}
+    throttled = case((col(InboxEvent.status) == InboxStatus.THROTTLED, 1), else_=0)
+    statement = (
+        select(InboxEvent.user_id, func.count(), func.sum(throttled))
+        .where(col(InboxEvent.user_id).in_(user_ids), col(InboxEvent.received_at) > since)
+        .group_by(col(InboxEvent.user_id))
+    )
+    rows = (await session.exec(statement)).all()
+    return {int(user): (int(total), int(held or 0)) for user, total, held in rows if user}
 
 
 async def pending_chats(session: AsyncSession, limit: int = 500) -> Sequence[int]:

@@ -79,6 +79,8 @@ class InboxStatus(StrEnum):
     PENDING = "pending"
     DONE = "done"
     FAILED = "failed"
+    THROTTLED = "throttled"
+    """Past its sender's budget of updates a minute: kept, never handled."""
 
 
 class OutboxStatus(StrEnum):
@@ -350,11 +352,13 @@ class InboxEvent(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("update_id"),
         Index("ix_inboxevent_chat_pending", "chat_id", "status", "update_id"),
+        Index("ix_inboxevent_user_recent", "user_id", "received_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     update_id: int = Field(sa_type=BigInteger)
     chat_id: int = Field(sa_type=BigInteger)
+    user_id: int | None = Field(default=None, sa_type=BigInteger)
     payload: dict[str, Any] = Field(sa_type=JSON)
     status: str = Field(default=InboxStatus.PENDING, max_length=16, index=True)
     error: str | None = Field(default=None, sa_type=Text)

@@ -26,6 +26,7 @@ __all__ = [
     "heartbeat",
     "next_due_at",
     "recover_orphaned_claims",
+    "release",
     "retire",
     "settle",
     "telegram_message_id_for",
@@ -62,7 +63,11 @@ async def enqueue(session: AsyncSession, rows: Iterable[OutboxRow], at: datetime
 async def claim_due(
     session: AsyncSession, now: datetime, limit: int, sender: str
 ) -> Sequence[OutboxMessage]:
-    """Due messages, each first in its chat's queue, marked ``sending`` by ``sender``."""
+    """Due messages, each first in its chat's queue, marked ``sending`` by ``sender``.
+
+    A message never tried is due at once, whichever instance wrote it on whatever clock; a
+    retry is due at its ``next_attempt_at``, written and judged (``now``) on the database's
+    clock."""
     earlier = aliased(OutboxMessage)
     blocked = exists().where(
         col(earlier.chat_id) == col(OutboxMessage.chat_id),
@@ -74,7 +79,7 @@ async def claim_due(
         select(OutboxMessage)
         .where(
             OutboxMessage.status == OutboxStatus.PENDING,
-            col(OutboxMessage.next_attempt_at) <= now,
+            or_(col(OutboxMessage.attempts) == 0, col(OutboxMessage.next_attempt_at) <= now),
             or_(col(OutboxMessage.method).in_(UNORDERED_METHODS), ~blocked),
         )
         .order_by(col(OutboxMessage.id))
@@ -115,7 +120,20 @@ async def settle(
     )
 
 
+async def release(session: AsyncSession, message_id: int) -> None:
+    """Give back a claim whose request never went out (the sender is stopping): not an attempt."""
+    await session.exec(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.id) == message_id, col(OutboxMessage.status) == OutboxStatus.SENDING
+        )
+        .values(status=OutboxStatus.PENDING, claimed_by=None, attempts=OutboxMessage.attempts - 1)
+    )
+
+
 async def heartbeat(session: AsyncSession, sender: str, now: datetime) -> None:
+    """``now`` on the database's clock (``storage.db_clock``), as ``recover_orphaned_claims``
+    reads it: the senders judging each other need not have clocks that agree."""
     await session.exec(
         insert_for(session, Sender)
         .values(id=sender, heartbeat_at=now)
@@ -129,7 +147,8 @@ async def retire(session: AsyncSession, sender: str) -> None:
 
 
 async def recover_orphaned_claims(session: AsyncSession, now: datetime, silence: timedelta) -> int:
-    """Release claims of senders that have not beaten for ``silence`` (or are gone)."""
+    """Release claims of senders that have not beaten for ``silence`` (or are gone); ``now``
+    on the database's clock, like the heartbeats."""
     alive = select(Sender.id).where(col(Sender.heartbeat_at) >= now - silence)
     result = await session.exec(
         update(OutboxMessage)

@@ -20,6 +20,7 @@ __all__ = [
     "bot_back_in_group",
     "department_by_code",
     "get_or_create_worker",
+    "language_of",
     "lost_since",
     "mark_chat_unreachable",
     "notice_ref",
@@ -38,6 +39,12 @@ async def get_or_create_worker(
         session.add(worker)
         await session.flush()
     return worker
+
+
+async def language_of(session: AsyncSession, telegram_user_id: int) -> str | None:
+    """The language a worker chose, if this user is a worker who chose one."""
+    statement = select(Worker.language).where(Worker.telegram_user_id == telegram_user_id)
+    return (await session.exec(statement)).first()
 
 
 class DepartmentRecord(Protocol):

@@ -37,14 +37,18 @@ class Call:
 
 @dataclass
 class ScriptedTransport:
-    """``failures`` are raised, in order, by the calls that match ``fails_for``."""
+    """``failures`` are raised, in order, by the calls that match ``fails_for``; each call
+    takes ``latency`` seconds."""
 
     failures: list[Exception] = field(default_factory=list)
     fails_for: Callable[[str, int], bool] = lambda method, chat: True
     calls: list[Call] = field(default_factory=list)
+    latency: float = 0.0
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     async def call(self, method: str, chat_id: int, payload: dict[str, Any]) -> int | None:
+        if self.latency:
+            await asyncio.sleep(self.latency)
         if self.failures and self.fails_for(method, chat_id):
             error = self.failures.pop(0)
             self.calls.append(

@@ -1,5 +1,6 @@
 """The sliding windows that keep us under Telegram's limits."""
 
+import asyncio
 import bisect
 import random
 
@@ -101,3 +102,17 @@ def test_telegram_never_sees_more_than_the_limit_however_long_requests_take() ->
         arrivals.append(now + rng.uniform(0, duration))
     arrivals.sort()
     assert max(bisect.bisect_right(arrivals, t + 1.0) - i for i, t in enumerate(arrivals)) <= 30
+
+
+async def test_a_chat_is_ready_once_its_window_has_room_and_asking_takes_no_place() -> None:
+    now = [0.0]
+    limiter = SendLimiter(Limits((30, 1.0), (1, 1.0), (20, 60.0)), clock=lambda: now[0])
+    await limiter.ready(5)
+    await limiter.ready(5)
+    async with limiter.sending(5):
+        pass
+    waiting = asyncio.ensure_future(limiter.ready(5))
+    await asyncio.sleep(0.01)
+    assert not waiting.done()
+    now[0] = 1.0 * MARGIN
+    await asyncio.wait_for(waiting, 5)

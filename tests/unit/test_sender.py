@@ -10,7 +10,9 @@ from storage import outbox
 from storage.db import Database
 from storage.models import DueTask, LostGroup, OutboxMessage, OutboxStatus, Worker
 from storage.people import LOST_GROUP
+from tests.support.clock import OffsetClock
 from tests.support.transport import FAST, ScriptedTransport, running
+from tests.support.waiting import until
 
 
 async def enqueue(db: Database, *messages: tuple[int, str]) -> None:
@@ -28,7 +30,7 @@ async def rows(db: Database) -> list[OutboxMessage]:
 
 
 async def settled(db: Database, count: int) -> list[OutboxMessage]:
-    async with asyncio.timeout(10):
+    async with asyncio.timeout(30):
         while True:
             current = await rows(db)
             done = [r for r in current if r.status not in (OutboxStatus.PENDING, "sending")]
@@ -135,3 +137,44 @@ async def test_no_private_chat_gets_more_than_its_limit_in_any_second(db: Databa
     times = [c.at for c in transport.calls]
     assert max(sum(1 for t in times if start <= t < start + 1.0) for start in times) <= 4
     assert transport.delivered(1) == [str(n) for n in range(7)]
+
+
+async def test_senders_whose_clocks_differ_by_20_seconds_send_nothing_twice(db: Database) -> None:
+    """Each judges the other's heartbeat on the database's clock, not on its own."""
+    chats, per_chat = 40, 10
+    await enqueue(
+        db, *[(chat, f"{chat}-{n}") for n in range(per_chat) for chat in range(1, chats + 1)]
+    )
+    transport = ScriptedTransport(latency=0.3)
+    async with (
+        running(db, transport, clock=OffsetClock(10)) as ahead,
+        running(db, transport, clock=OffsetClock(-10)) as behind,
+    ):
+        await settled(db, chats * per_chat)
+    delivered = transport.delivered()
+    print(f"\n{len(delivered)} sent, {len(delivered) - len(set(delivered))} twice")
+    assert len(delivered) - len(set(delivered)) == 0
+    assert ahead.stats["ambiguous"] == behind.stats["ambiguous"] == 0
+    assert ahead.stats["sent"] > 0 and behind.stats["sent"] > 0
+
+
+async def test_messages_waiting_for_their_groups_window_hold_no_slot(db: Database) -> None:
+    """The flood of the issue: 25 messages to each of 40 groups (20 a minute each), then one
+    reply to a worker; the reply goes out while the groups still wait for their windows."""
+    settings = FAST.model_copy(update={"group_per_minute": 20.0})
+    groups = range(-40, 0)
+    await enqueue(db, *[(group, f"{group}-{n}") for n in range(25) for group in groups])
+    await enqueue(db, (7, "help"))
+    transport = ScriptedTransport()
+
+    async def replied() -> bool:
+        return "help" in transport.delivered(7)
+
+    async with running(db, transport, settings):
+        await until(replied, 30, every=0.05, what="the worker's reply sent")
+        flood_sent = len(transport.delivered()) - 1
+    print(f"\nthe worker's reply went out after {flood_sent} of the flood's 1000 messages")
+    assert flood_sent <= 40 * 20
+    left = await rows(db)
+    assert sum(r.status == OutboxStatus.PENDING for r in left) == 1000 - flood_sent
+    assert all(r.status != "sending" and r.ambiguous == 0 for r in left)

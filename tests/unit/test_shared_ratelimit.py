@@ -81,6 +81,23 @@ async def test_one_chat_gets_its_messages_a_window_apart_whichever_instance_send
     assert min(gaps) >= period * MARGIN - 0.001  # one clock is Redis's, the other ours
 
 
+async def test_a_chat_is_ready_once_either_instances_place_has_left_its_window(
+    instances: tuple[RedisLimiter, RedisLimiter],
+) -> None:
+    """``ready`` takes no place: asking many times still leaves the chat's one place free."""
+    first, second = instances
+    _, period = LIMITS.private
+    for _ in range(5):
+        await second.ready(42)
+    async with first.sending(42):
+        pass
+    ended = time.monotonic()
+    await second.ready(42)
+    assert time.monotonic() - ended >= period * MARGIN - 0.01  # one clock is Redis's
+    async with second.sending(42):
+        pass
+
+
 async def test_a_message_waiting_for_its_own_chat_does_not_hold_up_the_others(
     instances: tuple[RedisLimiter, RedisLimiter],
 ) -> None:

@@ -194,7 +194,7 @@ async def test_a_worker_typing_cases_gets_their_own_cases(
     assert numbers_in(worker.last) == ["DX-2026-000002"]
 
 
-async def test_a_group_shows_only_the_cases_it_is_for(
+async def test_a_group_shows_only_the_cases_it_is_for_and_an_unnamed_group_gets_nothing(
     bench: Bench, db: Database, clock: FakeClock, staff: dict[int, Staff]
 ) -> None:
     anding = await file_case(db, clock)
@@ -209,8 +209,7 @@ async def test_a_group_shows_only_the_cases_it_is_for(
 
     assert numbers_in(in_department.last) == [anding.number]
     assert numbers_in(in_leads_group.last) == [anding.number]
-    assert "only in a department's or the leaders' group" in elsewhere.last.text
-    assert not elsewhere.last.buttons
+    assert elsewhere.messages == []
 
 
 async def test_someone_who_is_not_staff_is_refused_in_a_group(
@@ -718,3 +717,14 @@ async def test_a_list_reflects_the_cases_as_they_are_when_a_page_is_pressed(
 
     assert "Open cases</b>: 10" in private.last.text
     assert numbers_in(private.last) == [case.number for case in filed[1:]]
+
+
+async def test_a_group_the_routing_file_does_not_name_gets_no_reply_to_anything(
+    bench: Bench, db: Database, clock: FakeClock, staff: dict[int, Staff]
+) -> None:
+    case = await file_case(db, clock)
+    stranger_group = bench.chat(CITY_LEAD, chat_id=-1009999999999)
+    for command in ("/cases", "/case " + case.number, "/start", "/help", "/invite lead city"):
+        assert await stranger_group.send(command) == []
+    assert await stranger_group.press_data(f"case:{case.id}:accept") == []
+    assert bench.sent == []
