@@ -168,5 +168,6 @@ async def finish(task: asyncio.Task[Any], stop: Callable[[], None] | None) -> No
         task.cancel()
     else:
         stop()
-    with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+    # A loop that failed is reported by ``run_bot`` from its task, after everything is closed.
+    with contextlib.suppress(asyncio.CancelledError, Exception):
         await asyncio.wait_for(task, STOP_GRACE)

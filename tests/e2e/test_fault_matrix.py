@@ -8,9 +8,11 @@ end no outbox row is left ``sending`` or failed, and the bot's log holds no trac
 of answer in turn before the bot is receiving, and must come through too.
 """
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from sqlmodel import select
 
 from storage.db import Database
@@ -23,6 +25,7 @@ from tests.support.waiting import until
 ANSWERS = (*RAW_ANSWERS, "hang", "drop")
 """Telegram's own JSON 500, a proxy's HTML 502, an empty and a cut-off 200, JSON served as
 text/plain; an answer that comes late; a connection closed without an answer."""
+EXIT_REFUSED_TOKEN = 3
 HANG_SECONDS = 1.0
 """Long enough to hold the call up, shorter than either client's own timeout."""
 
@@ -150,3 +153,54 @@ async def test_webhook_set_up_survives_every_bad_answer(
     finally:
         code = await bot.stop()
     assert code == 0, bot.output()[-5000:]
+
+
+async def outbox_rows(database_url: str) -> list[OutboxMessage]:
+    database = Database(database_url)
+    try:
+        async with database.reader() as session:
+            return list((await session.exec(select(OutboxMessage))).all())
+    finally:
+        await database.dispose()
+
+
+async def test_a_request_telegram_rejects_is_settled_failed_and_the_chat_moves_on(
+    fake: FakeBotAPI, database_url: str, tmp_path: Path, driver: str
+) -> None:
+    bot = BotProcess(fake, database_url, tmp_path, driver=driver)
+    await bot.start()
+    try:
+        worker = TelegramWorker(fake, 8998)
+        fake.fail_next(1, 400, "sendMessage", chat_id=worker.chat_id)
+        worker.user.send_text("/start")
+        await fake.wait_for_request("sendMessage", lambda r: r.status == 400)
+        await worker.say("/start", "language")
+        await worker.tap("English", "What would you like to do?")
+        failed = [r for r in await outbox_rows(database_url) if r.status == OutboxStatus.FAILED]
+        assert [(r.chat_id, r.error) for r in failed] == [(worker.chat_id, "Bad Request")]
+        assert "Telegram refused outbox message" in bot.output()
+        assert_clean_log(bot)
+    finally:
+        await bot.stop()
+
+
+@pytest.mark.parametrize("method", ["sendMessage", "getUpdates"])
+async def test_a_refused_token_stops_the_bot_with_one_clear_line(
+    fake: FakeBotAPI, database_url: str, tmp_path: Path, driver: str, method: str
+) -> None:
+    bot = BotProcess(fake, database_url, tmp_path, driver=driver)
+    await bot.start()
+    worker = TelegramWorker(fake, 8997)
+    fake.fail_next(1, 401, method)
+    worker.user.send_text("/start")
+    assert bot.process is not None
+    async with asyncio.timeout(30):
+        code = await bot.process.wait()
+    assert code == EXIT_REFUSED_TOKEN
+    refusals = [line for line in bot.output().splitlines() if "BOT_TOKEN" in line]
+    assert refusals == [
+        "arrears-bot: the Bot API refused BOT_TOKEN (Unauthorized): check the token"
+    ], bot.output()[-4000:]
+    assert_clean_log(bot)
+    statuses = await outbox_by_status(database_url)
+    assert OutboxStatus.SENDING.value not in statuses, statuses
