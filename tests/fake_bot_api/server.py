@@ -583,6 +583,11 @@ class FakeBotAPI:
     def clear_faults(self) -> None:
         self._faults.clear()
 
+    @property
+    def faults_waiting(self) -> int:
+        """Injected faults no request has met yet."""
+        return sum(fault.remaining for fault in self._faults)
+
     # --- observation ----------------------------------------------------------------------------
 
     def messages(self, chat_id: int, *, include_deleted: bool = False) -> list[BotMessage]:
@@ -592,6 +597,10 @@ class FakeBotAPI:
     def all_messages(self) -> list[BotMessage]:
         """Every message the bot sent, in sending order."""
         return sorted((m for msgs in self._messages.values() for m in msgs), key=lambda m: m.seq)
+
+    def unanswered_callback_queries(self) -> list[str]:
+        """Ids of button presses the bot has not answered (a second answer is refused)."""
+        return [query for query, state in self._callback_queries.items() if not state.answered]
 
     def calls(self, method: str) -> list[RecordedRequest]:
         """Recorded requests of one method (case-insensitive)."""

@@ -751,11 +751,12 @@ async def test_answer_next_nginx_page_for_one_chat_n_times(
     fake: FakeBotAPI, http: aiohttp.ClientSession
 ) -> None:
     fake.answer_next(RawAnswer(502, NGINX_502, "text/html"), count=2, chat_id=61)
+    assert fake.faults_waiting == 2
     assert (await send(http, fake, 62, "other chat"))[0] == 200
     for _ in range(2):
         status, kind, body = await raw_call(http, fake, "sendMessage", chat_id=61, text="x")
         assert (status, kind) == (502, "text/html") and b"<h1>502 Bad Gateway</h1>" in body
-    assert (await send(http, fake, 61, "served"))[0] == 200
+    assert (await send(http, fake, 61, "served"))[0] == 200 and fake.faults_waiting == 0
     assert [m.text for m in fake.messages(61)] == ["served"]
 
 
