@@ -152,7 +152,9 @@ class Sender:
         except Unauthorized as error:  # the process stops and says so; this row waits
             self._refused = error
             self.stop()
-            await self._settle(row, OutboxStatus.PENDING, "401", retry_at=self._clock.now())
+            await self._settle(
+                row, OutboxStatus.PENDING, "401: token refused", retry_at=self._clock.now()
+            )
         except Exception as error:
             log.exception("delivering outbox message %s failed unexpectedly", row.id)
             await self._retry(row, self._backoff(row.attempts), repr(error), ambiguous=True)
