@@ -30,12 +30,13 @@ ANSWERS = (*RAW_ANSWERS, "drop", "hang")
 """Telegram's own JSON 500, a proxy's HTML 502, an empty and a cut-off 200, JSON served as
 text/plain; a connection closed without an answer; an answer that comes late (last: a call
 held up that way does go through, so set-up meets the others first)."""
-EXIT_REFUSED_TOKEN = 3
 HANG_SECONDS = 1.0
+"""Long enough to hold the call up, shorter than either client's own timeout."""
+EXIT_REFUSED_TOKEN = 3
 OFFICER = 9002
 SUPERVISOR = 8201
 ENGLISH = {"DEFAULT_LANGUAGE": "en"}
-"""Long enough to hold the call up, shorter than either client's own timeout."""
+"""Alerts in English, so that the officer's buttons are found by their English labels."""
 
 
 def inject(fake: FakeBotAPI, answer: str, method: str, chat_id: int | None = None) -> None:
