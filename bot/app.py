@@ -16,7 +16,7 @@ from bot.scheduler import Scheduler
 from bot.sender import Sender
 from bot.settings import Settings
 from bot.shared_ratelimit import RedisLimiter
-from bot.transport import Transport
+from bot.transport import Transport, Unauthorized
 from handlers import HandlerConfig
 from handlers.context import HardCaseRules
 from handlers.routing import Routing, load_routing
@@ -130,6 +130,7 @@ def make_driver(settings: Settings) -> Driver:
 
 async def run_bot(settings: Settings) -> None:
     """Serve until SIGTERM or SIGINT: stop taking updates, let in-flight work settle, exit.
+    A refused token (401, on any call) stops it the same way and raises ``Unauthorized``.
 
     Nothing is lost by stopping at any point: unhandled updates stay in the inbox, unsent
     messages in the outbox, and both are picked up at the next start.
@@ -165,6 +166,9 @@ async def run_bot(settings: Settings) -> None:
         await driver.close()
         await runtime.close()
     failed = [t for t in done if t is not stopping and t.exception() is not None]
+    refused = [e for t in failed if isinstance(e := t.exception(), Unauthorized)]
+    if refused:
+        raise refused[0]
     if failed:
         raise RuntimeError(f"{failed[0].get_name()} stopped") from failed[0].exception()
 
@@ -175,5 +179,6 @@ async def finish(task: asyncio.Task[Any], stop: Callable[[], None] | None) -> No
         task.cancel()
     else:
         stop()
-    with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+    # A loop that failed is reported by ``run_bot`` from its task, after everything is closed.
+    with contextlib.suppress(asyncio.CancelledError, Exception):
         await asyncio.wait_for(task, STOP_GRACE)

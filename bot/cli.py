@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from bot.report_cli import add_report_commands, run_report_command
 from bot.settings import Settings, SettingsError, load_settings
 from bot.staff_cli import add_staff_commands, run_staff_command
+from bot.transport import Unauthorized
 from handlers.routing import RoutingError, load_routing
 
 __all__ = ["main"]
@@ -43,6 +44,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         asyncio.run(dispatch(args, settings))
     except KeyboardInterrupt:
         return 130
+    except Unauthorized as error:
+        print(f"arrears-bot: {error}", file=sys.stderr)
+        return 3
     except ValueError as error:  # RoutingError too: the file dropped a code still in use
         print(f"arrears-bot: {error}", file=sys.stderr)
         return 2

@@ -16,7 +16,14 @@ from typing import Any
 from bot.clock import Clock
 from bot.ratelimit import Limiter
 from bot.settings import DeliverySettings
-from bot.transport import Rejected, RetryAfter, TransientError, Transport, Unreachable
+from bot.transport import (
+    Rejected,
+    RetryAfter,
+    TransientError,
+    Transport,
+    Unauthorized,
+    Unreachable,
+)
 from handlers.replies import MESSAGE_REF
 from storage import outbox
 from storage.db import Database
@@ -63,6 +70,7 @@ class Sender:
         self._stopping = False
         self._id = str(uuid.uuid4())
         self._last_beat = 0.0
+        self._refused: Unauthorized | None = None
         self.stats = {"sent": 0, "retried": 0, "ambiguous": 0, "unreachable": 0, "failed": 0}
 
     def wake(self) -> None:
@@ -82,6 +90,8 @@ class Sender:
             if self._in_flight:
                 await asyncio.gather(*self._in_flight, return_exceptions=True)
             await self._retire()
+        if self._refused is not None:
+            raise self._refused
 
     async def drain(self) -> None:
         """Deliver what is due now and return (the console and tests use it)."""
@@ -94,7 +104,7 @@ class Sender:
         self._wake.clear()
         rows = await self._claim()
         for row in rows:
-            task = asyncio.create_task(self._deliver_in_turn(row))
+            task = asyncio.create_task(self._deliver_or_release(row))
             self._in_flight.add(task)
             task.add_done_callback(self._finished)
         if not rows and wait:
@@ -175,6 +185,21 @@ class Sender:
                 await outbox.release(session, row.id)
         except Exception:
             log.warning("could not give back outbox message %s; its claim expires", row.id)
+
+    async def _deliver_or_release(self, row: OutboxMessage) -> None:
+        """Whatever happens inside a delivery, its claim is settled or released: no row stays
+        ``sending`` while this sender lives, and no task ends with an exception."""
+        try:
+            await self._deliver_in_turn(row)
+        except Unauthorized as error:  # the process stops and says so; this row waits
+            self._refused = error
+            self.stop()
+            await self._settle(
+                row, OutboxStatus.PENDING, "401: token refused", retry_in=timedelta()
+            )
+        except Exception as error:
+            log.exception("delivering outbox message %s failed unexpectedly", row.id)
+            await self._retry(row, self._backoff(row.attempts), repr(error), ambiguous=True)
 
     async def _deliver(self, row: OutboxMessage) -> None:
         assert row.id is not None

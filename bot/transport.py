@@ -1,13 +1,21 @@
-"""The one thing the outbox sender needs from a driver: make a Bot API call.
+"""The one thing the outbox sender needs from a driver: make a Bot API call; and the one rule
+for what a failed call means, which both drivers and every caller of the Bot API share.
 
 Errors, by what the sender does about them::
 
     DeliveryError
     ├── RetryAfter      429: pause all sending for ``seconds``, then retry
-    ├── TransientError  5xx or network: retry with back-off
+    ├── TransientError  anything else: retry with back-off
     │                   (``maybe_executed``: the request may have reached Telegram)
     ├── Unreachable     403: the user blocked the bot or left; recorded, not retried
-    └── Rejected        any other 4xx: the request itself is wrong; recorded, not retried
+    ├── Rejected        400, 404, 413 in Telegram's words: the request can never succeed;
+    │                   settled failed, and the chat's queue moves on
+    └── Unauthorized    401: the token is wrong; the process stops with one line
+
+Only an error answered by Telegram itself (its JSON envelope) can reject a request. An answer
+in anybody else's words (a proxy's HTML page, an empty or cut-off body), no answer, or an
+exception nobody listed is taken as transient: giving up on it would lose the message for
+good, while retrying costs at most a duplicate of a request that did reach Telegram.
 """
 
 from typing import Any, Protocol
@@ -18,8 +26,16 @@ __all__ = [
     "RetryAfter",
     "TransientError",
     "Transport",
+    "Unauthorized",
     "Unreachable",
+    "from_telegram",
+    "without_answer",
 ]
+
+NEVER_SUCCEEDS = frozenset({400, 404, 413})
+"""Statuses with which Telegram refuses the request itself: sending it again changes nothing."""
+DESCRIBED = 200
+"""Characters of an unexpected failure kept for the log and the outbox row."""
 
 
 class DeliveryError(Exception):
@@ -46,7 +62,38 @@ class Rejected(DeliveryError):
     pass
 
 
+class Unauthorized(DeliveryError):
+    def __init__(self, description: str) -> None:
+        super().__init__(f"the Bot API refused BOT_TOKEN ({description}): check the token")
+
+
+def from_telegram(
+    status: int | None, description: str, retry_after: float | None = None
+) -> DeliveryError:
+    """What an error answer in Telegram's own JSON (``error_code``, ``description``) means;
+    ``status`` None when the client did not keep it (then it is not one that rejects)."""
+    if retry_after:
+        return RetryAfter(retry_after)
+    if status == 401:
+        return Unauthorized(description)
+    if status == 403:
+        return Unreachable(description)
+    if status in NEVER_SUCCEEDS:
+        return Rejected(description)
+    return TransientError(description if status is None else f"{status} {description}")
+
+
+def without_answer(error: BaseException, *, maybe_executed: bool = True) -> TransientError:
+    """Any failure without an answer in Telegram's words: transient. Only a caller that knows
+    the request never left (a refused connection) says ``maybe_executed=False``."""
+    said = " ".join(str(error).split())[:DESCRIBED]  # one log line, even for an HTML page
+    return TransientError(f"{type(error).__name__}: {said}", maybe_executed=maybe_executed)
+
+
 class Transport(Protocol):
     async def call(self, method: str, chat_id: int, payload: dict[str, Any]) -> int | None:
-        """Perform ``method``; return the message id Telegram assigned, if any."""
+        """Perform ``method``; return the message id Telegram assigned, if any.
+
+        Raises only ``DeliveryError``: every failure is classified by the rule above.
+        """
         ...

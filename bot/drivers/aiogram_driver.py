@@ -7,7 +7,7 @@ confirmed (next offset) or answered 200.
 """
 
 import asyncio
-import logging
+from functools import partial
 from typing import Any
 
 from aiogram import Bot, methods
@@ -15,27 +15,32 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
     TelegramAPIError,
+    TelegramBadRequest,
+    TelegramConflictError,
+    TelegramEntityTooLarge,
     TelegramForbiddenError,
+    TelegramMigrateToChat,
     TelegramNetworkError,
+    TelegramNotFound,
     TelegramRetryAfter,
     TelegramServerError,
+    TelegramUnauthorizedError,
 )
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response
 from aiogram.types import BufferedInputFile, Message, Update
 from aiohttp import ClientConnectorError
+from pydantic import ValidationError
 
-from bot.drivers.polling import store_until_stored
+from bot.drivers.polling import keep_trying, store_until_stored
 from bot.drivers.updates import ALLOWED_UPDATES, event_from_update
 from bot.drivers.webhook import WebhookReceiver
 from bot.pipeline import Pipeline
 from bot.settings import Settings
-from bot.transport import Rejected, RetryAfter, TransientError, Unreachable
+from bot.transport import DeliveryError, Rejected, RetryAfter, from_telegram, without_answer
 from handlers.replies import with_uploads
 
-__all__ = ["AiogramDriver"]
-
-log = logging.getLogger(__name__)
+__all__ = ["AiogramDriver", "delivery_error"]
 
 POLL_TIMEOUT = 25
 WITHOUT_CHAT = {"answerCallbackQuery"}
@@ -55,6 +60,36 @@ def method_class(name: str) -> type[TelegramMethod[Any]]:
     return found
 
 
+STATUS_OF: tuple[tuple[type[TelegramAPIError], int], ...] = (
+    (TelegramMigrateToChat, 400),
+    (TelegramBadRequest, 400),
+    (TelegramUnauthorizedError, 401),
+    (TelegramForbiddenError, 403),
+    (TelegramNotFound, 404),
+    (TelegramConflictError, 409),
+    (TelegramEntityTooLarge, 413),
+    (TelegramServerError, 500),
+)
+"""The HTTP status each of aiogram's exceptions for a Telegram answer stands for."""
+
+
+def delivery_error(error: Exception) -> DeliveryError:
+    """Any exception from an aiogram call, put to the transport's one rule.
+
+    aiogram raises ``TelegramAPIError`` subclasses only for an answer in Telegram's JSON; an
+    HTML page, an empty or cut-off body raise ``ClientDecodeError``, which is not one of them.
+    """
+    if isinstance(error, TelegramRetryAfter):
+        return RetryAfter(error.retry_after)
+    if isinstance(error, TelegramNetworkError):
+        refused = isinstance(error.__cause__, ClientConnectorError)
+        return without_answer(error, maybe_executed=not refused)
+    if isinstance(error, TelegramAPIError):
+        status = next((code for kind, code in STATUS_OF if isinstance(error, kind)), None)
+        return from_telegram(status, error.message)
+    return without_answer(error)
+
+
 def keep_response_type(method: type[TelegramMethod[Any]]) -> None:
     if method not in RESPONSE_TYPES:
         RESPONSE_TYPES[method] = Response[method.__returning__]  # type: ignore[name-defined]
@@ -72,20 +107,14 @@ class AiogramDriver:
     async def call(self, method: str, chat_id: int, payload: dict[str, Any]) -> int | None:
         params = payload if method in WITHOUT_CHAT else {**payload, "chat_id": chat_id}
         params = with_uploads(params, lambda file: BufferedInputFile(file.content, file.file_name))
-        request = method_class(method).model_validate(params)
+        try:
+            request = method_class(method).model_validate(params)
+        except (ValueError, ValidationError) as error:
+            raise Rejected(f"not a valid {method}: {error}") from error
         try:
             result = await self.bot(request)
-        except TelegramRetryAfter as error:
-            raise RetryAfter(error.retry_after) from error
-        except TelegramForbiddenError as error:
-            raise Unreachable(error.message) from error
-        except TelegramServerError as error:
-            raise TransientError(error.message) from error
-        except TelegramNetworkError as error:
-            sent = not isinstance(error.__cause__, ClientConnectorError)
-            raise TransientError(error.message, maybe_executed=sent) from error
-        except TelegramAPIError as error:
-            raise Rejected(error.message) from error
+        except Exception as error:
+            raise delivery_error(error) from error
         return result.message_id if isinstance(result, Message) else None
 
     async def receive(self, pipeline: Pipeline) -> None:
@@ -135,13 +164,4 @@ class AiogramDriver:
 
     async def _retrying(self, call: Any, **params: Any) -> Any:
         """Calls the bot needs to start or keep receiving: retried until Telegram answers."""
-        delay = 1.0
-        while True:
-            try:
-                return await call(**params)
-            except TelegramRetryAfter as error:
-                await asyncio.sleep(error.retry_after)
-            except (TelegramNetworkError, TelegramServerError) as error:
-                log.warning("Telegram unavailable (%s); retrying in %.0f s", error, delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 30.0)
+        return await keep_trying(partial(call, **params), delivery_error, self._settings.delivery)

@@ -24,17 +24,15 @@ from telegram import error as tg
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
-from bot.drivers.polling import store_until_stored
+from bot.drivers.polling import keep_trying, store_until_stored
 from bot.drivers.updates import ALLOWED_UPDATES, event_from_update
 from bot.drivers.webhook import WebhookReceiver
 from bot.pipeline import Pipeline
 from bot.settings import Settings
-from bot.transport import DeliveryError, Rejected, RetryAfter, TransientError, Unreachable
+from bot.transport import DeliveryError, RetryAfter, from_telegram, without_answer
 from handlers.replies import Upload, with_uploads
 
 __all__ = ["PtbDriver", "delivery_error"]
-
-log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -46,10 +44,12 @@ NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """The HTTP status of an answer from the Bot API and, for an error, its description."""
+    """The HTTP status of an answer from the Bot API and, for an error in Telegram's own JSON
+    (not a proxy's page, an empty or a cut-off body), its description."""
 
     status: int
     description: str | None = None
+    from_telegram: bool = False
 
 
 _answer: ContextVar[Answer | None] = ContextVar("ptb_last_answer", default=None)
@@ -68,34 +68,52 @@ class AnswerRecordingRequest(HTTPXRequest):
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         _answer.set(None)
         status, payload = await super().do_request(*args, **kwargs)
-        _answer.set(Answer(status, None if status < 300 else description_of(payload)))
+        _answer.set(answer_of(status, payload))
         return status, payload
 
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> dict[str, Any]:
+        """As PTB's, without its logged traceback: a body that is not JSON is an answer the
+        sender retries, not a crash."""
+        try:
+            parsed = json.loads(payload.decode("utf-8", "replace"))
+        except ValueError as error:
+            raise tg.TelegramError("Invalid server response") from error
+        if not isinstance(parsed, dict):
+            raise tg.TelegramError("Invalid server response")
+        return parsed
 
-def description_of(payload: bytes) -> str | None:
+
+def answer_of(status: int, payload: bytes) -> Answer:
+    if status < 300:
+        return Answer(status)
     try:
         body = json.loads(payload)
     except ValueError:
-        return None
+        return Answer(status)
     found = body.get("description") if isinstance(body, dict) else None
-    return found if isinstance(found, str) else None
+    if not (isinstance(found, str) and body.get("ok") is False):
+        return Answer(status)
+    return Answer(status, found, from_telegram=True)
 
 
-def delivery_error(error: tg.TelegramError, answer: Answer | None = None) -> DeliveryError:
-    """What a PTB error means to the outbox sender, given the HTTP answer if there was one."""
+def delivery_error(error: Exception, answer: Answer | None = None) -> DeliveryError:
+    """Any exception from a PTB call, put to the transport's one rule, given the HTTP answer
+    if there was one (PTB keeps neither the status nor Telegram's own words)."""
     if isinstance(error, tg.RetryAfter):
         return RetryAfter(retry_seconds(error))
-    said = answer.description if answer is not None and answer.description else error.message
-    if isinstance(error, tg.Forbidden):
-        return Unreachable(said)
-    if isinstance(error, tg.BadRequest) or not isinstance(error, tg.NetworkError):
-        return Rejected(said)
-    if answer is None:
-        executed = not isinstance(error.__cause__, NOT_SENT)
-        return TransientError(said, maybe_executed=executed)
-    if answer.status >= 500 or answer.status == 429:
-        return TransientError(said)
-    return Rejected(said)
+    if isinstance(error, tg.ChatMigrated):
+        return from_telegram(400, error.message)
+    if answer is not None and answer.from_telegram and answer.description is not None:
+        return from_telegram(answer.status, answer.description)
+    if answer is None and isinstance(error, tg.NetworkError):
+        return without_answer(error, maybe_executed=not isinstance(error.__cause__, NOT_SENT))
+    return without_answer(error)
+
+
+def classify(error: Exception) -> DeliveryError:
+    """``delivery_error`` with this task's latest answer."""
+    return delivery_error(error, _answer.get())
 
 
 def retry_seconds(error: tg.RetryAfter) -> float:
@@ -159,8 +177,8 @@ class PtbDriver:
         try:
             await self._start()
             result = await self.bot.do_api_request(method, api_kwargs=params)
-        except tg.TelegramError as error:
-            raise delivery_error(error, _answer.get()) from error
+        except Exception as error:
+            raise classify(error) from error
         return message_id_of(result)
 
     async def receive(self, pipeline: Pipeline) -> None:
@@ -214,18 +232,5 @@ class PtbDriver:
             await receiver.stop()
 
     async def _retrying(self, request: Callable[[], Awaitable[T]]) -> T:
-        """Calls the bot needs to start or keep receiving: repeated until Telegram answers."""
-        backoff = 1.0
-        while True:
-            try:
-                return await request()
-            except tg.TelegramError as error:
-                problem = delivery_error(error, _answer.get())
-                if isinstance(problem, RetryAfter):
-                    pause = problem.seconds
-                elif isinstance(problem, TransientError):
-                    pause, backoff = backoff, min(backoff * 2, 30.0)
-                else:
-                    raise
-                log.warning("Telegram unavailable (%s); retrying in %.0f s", error, pause)
-                await asyncio.sleep(pause)
+        """Calls the bot needs to start or keep receiving: repeated until Telegram takes them."""
+        return await keep_trying(request, classify, self._settings.delivery)

@@ -1,6 +1,6 @@
 """A strict local fake of the Telegram Bot API for end-to-end tests of the real clients."""
 
-from .errors import ApiError
+from .errors import NGINX_502, RAW_ANSWERS, ApiError, RawAnswer
 from .formatting import ParsedText, parse_formatted, parse_html, utf16_len
 from .limits import GLOBAL_SCOPE, RateLimiter, RateLimitWindow
 from .records import (
@@ -20,6 +20,8 @@ from .users import ClientMessage, FakeUser, MessageRef
 
 __all__ = [
     "GLOBAL_SCOPE",
+    "NGINX_502",
+    "RAW_ANSWERS",
     "ApiError",
     "ApiSpec",
     "BotMessage",
@@ -35,6 +37,7 @@ __all__ = [
     "ParsedText",
     "RateLimitWindow",
     "RateLimiter",
+    "RawAnswer",
     "RecordedRequest",
     "StoredFile",
     "UploadedFile",

@@ -7,6 +7,8 @@ it into the exact JSON envelope the real clients parse (``ok``/``error_code``/``
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -75,3 +77,31 @@ def error_for_status(status: int, retry_after: int | None = None) -> ApiError:
     if status == 429:
         return ApiError.too_many_requests(retry_after if retry_after is not None else 1)
     return ApiError(status, STATUS_DESCRIPTIONS.get(status, f"Error {status}"))
+
+
+@dataclass(frozen=True)
+class RawAnswer:
+    """An answer given byte for byte, not in Telegram's words: what a proxy, a crash or a
+    cut-off connection in front of Telegram can return, which clients must survive too."""
+
+    status: int
+    body: bytes
+    content_type: str = "application/json"
+
+
+NGINX_502 = (
+    b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.18.0</center>\r\n"
+    b"</body>\r\n</html>\r\n"
+)
+
+#: Answers nobody's error handling lists, by name (the fault matrix walks them all).
+RAW_ANSWERS: dict[str, RawAnswer] = {
+    "json 500": RawAnswer(500, json.dumps(error_for_status(500).payload()).encode()),
+    "html 502": RawAnswer(502, NGINX_502, "text/html"),
+    "empty 200": RawAnswer(200, b""),
+    "truncated 200": RawAnswer(200, b'{"ok":true,"result":{"message_id":1,"da'),
+    "wrong content type": RawAnswer(
+        503, json.dumps(error_for_status(503).payload()).encode(), "text/plain"
+    ),
+}

@@ -238,6 +238,7 @@ class FakeStats:
     injected_failures: int = 0
     dropped: int = 0
     executed_but_dropped: int = 0
+    hung: int = 0
     webhook_attempts: int = 0
     webhook_failures: int = 0
     webhook_deliveries: int = 0

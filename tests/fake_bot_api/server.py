@@ -2,8 +2,9 @@
 
 aiogram and python-telegram-bot talk to it over HTTP exactly as they talk to Telegram, so tests
 exercise the real request encoding, error handling, polling and webhook code paths. The fake
-enforces Telegram's limits and error behaviour and can inject faults (errors, dropped
-connections, outages), which is what the bot's durability guarantees must survive.
+enforces Telegram's limits and error behaviour and can inject faults (errors in Telegram's
+words, any answer byte for byte, hangs, dropped connections, outages), which is what the bot's
+durability guarantees must survive.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import aiohttp
 from aiohttp import web
 from aiohttp.hdrs import CONTENT_TYPE
 
-from .errors import ApiError, error_for_status
+from .errors import RAW_ANSWERS, ApiError, RawAnswer, error_for_status
 from .formatting import parse_formatted
 from .limits import (
     GLOBAL_SCOPE,
@@ -129,13 +130,16 @@ def is_rate_limited_method(name: str) -> bool:
 
 @dataclass
 class _Fault:
-    kind: Literal["fail", "drop"]
+    kind: Literal["fail", "drop", "answer", "hang"]
     remaining: int
     methods: frozenset[str] | None
     chat_id: int | None
     status: int = 500
     retry_after: int | None = None
     execute: bool = False
+    raw: RawAnswer | None = None
+    seconds: float | None = None
+    """How long a hang lasts; None: until the client gives up or the fake stops."""
 
     def matches(self, method: str, params: JsonDict) -> bool:
         if self.methods is not None and method.lower() not in self.methods:
@@ -188,6 +192,7 @@ class _Outcome:
     payload: JsonDict
     drop: bool = False
     executed: bool = False
+    raw: RawAnswer | None = None
 
 
 @dataclass
@@ -275,6 +280,7 @@ class FakeBotAPI:
 
         self._faults: list[_Fault] = []
         self._outage = False
+        self._hangs_over = asyncio.Event()
 
         self._event = asyncio.Event()
         self._stopping = False
@@ -337,6 +343,7 @@ class FakeBotAPI:
     async def stop(self) -> None:
         """Stop serving: wake long polls, stop webhook delivery, close all connections."""
         self._stopping = True
+        self._hangs_over.set()
         self._notify()
         if self._webhook_task is not None:
             self._webhook_task.cancel()
@@ -530,12 +537,56 @@ class FakeBotAPI:
         """
         self._faults.append(_Fault("drop", count, self._methods(method), chat_id, execute=execute))
 
+    def answer_next(
+        self,
+        answer: RawAnswer | str,
+        count: int = 1,
+        method: str | Iterable[str] | None = None,
+        execute: bool = False,
+        *,
+        chat_id: int | None = None,
+    ) -> None:
+        """The next ``count`` matching requests get this answer, byte for byte.
+
+        ``answer`` is a :class:`RawAnswer` or the name of one in ``RAW_ANSWERS`` ("html 502",
+        "empty 200", "truncated 200"…). Without ``execute`` the request is not carried out;
+        with it, it is, and only its answer is replaced.
+        """
+        raw = RAW_ANSWERS[answer] if isinstance(answer, str) else answer
+        methods = self._methods(method)
+        self._faults.append(
+            _Fault("answer", count, methods, chat_id, raw.status, execute=execute, raw=raw)
+        )
+
+    def hang_next(
+        self,
+        count: int = 1,
+        method: str | Iterable[str] | None = None,
+        seconds: float | None = None,
+        *,
+        chat_id: int | None = None,
+    ) -> None:
+        """Hold the next ``count`` matching requests ``seconds`` before handling them as usual;
+        with ``seconds=None``, never answer them (their connection closes when the fake stops
+        or :meth:`release_hangs` is called) and never carry them out."""
+        self._faults.append(_Fault("hang", count, self._methods(method), chat_id, seconds=seconds))
+
+    def release_hangs(self) -> None:
+        """End every hang now: the requests held for ever are dropped, the others handled."""
+        self._hangs_over.set()
+        self._hangs_over = asyncio.Event()
+
     def set_outage(self, on: bool) -> None:
         """While on, every request (and file download) is answered 502 Bad Gateway."""
         self._outage = on
 
     def clear_faults(self) -> None:
         self._faults.clear()
+
+    @property
+    def faults_waiting(self) -> int:
+        """Injected faults no request has met yet."""
+        return sum(fault.remaining for fault in self._faults)
 
     # --- observation ----------------------------------------------------------------------------
 
@@ -546,6 +597,10 @@ class FakeBotAPI:
     def all_messages(self) -> list[BotMessage]:
         """Every message the bot sent, in sending order."""
         return sorted((m for msgs in self._messages.values() for m in msgs), key=lambda m: m.seq)
+
+    def unanswered_callback_queries(self) -> list[str]:
+        """Ids of button presses the bot has not answered (a second answer is refused)."""
+        return [query for query, state in self._callback_queries.items() if not state.answered]
 
     def calls(self, method: str) -> list[RecordedRequest]:
         """Recorded requests of one method (case-insensitive)."""
@@ -812,6 +867,14 @@ class FakeBotAPI:
     ) -> web.StreamResponse:
         if outcome.status == 429:
             self.stats.rate_limited += 1
+        if outcome.raw is not None and not outcome.drop:
+            record.status = outcome.raw.status
+            self._notify()
+            return web.Response(
+                status=outcome.raw.status,
+                body=outcome.raw.body,
+                headers={CONTENT_TYPE: outcome.raw.content_type},
+            )
         if outcome.drop:
             record.dropped = True
             self.stats.dropped += 1
@@ -837,21 +900,42 @@ class FakeBotAPI:
             record.method = spec.name
             self.spec.coerce(spec, params, from_form=from_form)
             fault = self._take_fault(spec.name, params) if faults else None
+            if fault is not None and fault.kind == "hang":
+                if not await self._hang(fault.seconds):
+                    return _Outcome(0, {}, drop=True)
+                fault = None
             if fault is not None and fault.kind == "fail":
                 raise self._injected_error(fault, spec.name, params, record.time)
             if fault is not None and not fault.execute:
-                return _Outcome(0, {}, drop=True)
+                return self._faulted(_Outcome(0, {}), fault)
             self.spec.check_required(spec, params)
             if not is_rate_limited_method(spec.name):
                 self._check_method_window(spec.name, record.time)
             answer = await self._execute(_Call(spec, params, record.time))
         except ApiError as err:
-            dropping = fault is not None and fault.kind == "drop"
-            return _Outcome(err.error_code, err.payload(), drop=dropping)
+            return self._faulted(_Outcome(err.error_code, err.payload()), fault)
         payload: JsonDict = {"ok": True, "result": answer.result}
         if answer.description:
             payload["description"] = answer.description
-        return _Outcome(200, payload, drop=fault is not None, executed=True)
+        return self._faulted(_Outcome(200, payload, executed=True), fault)
+
+    def _faulted(self, outcome: _Outcome, fault: _Fault | None) -> _Outcome:
+        """The answer the client gets instead, if a drop or raw-answer fault was taken."""
+        if fault is None:
+            return outcome
+        if fault.kind == "answer":
+            self.stats.injected_failures += 1
+            outcome.raw = fault.raw
+        elif fault.kind == "drop":
+            outcome.drop = True
+        return outcome
+
+    async def _hang(self, seconds: float | None) -> bool:
+        """Hold a request; True if it is to be handled afterwards (its hang had an end)."""
+        self.stats.hung += 1
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._hangs_over.wait(), seconds)
+        return seconds is not None
 
     async def _execute(self, call: _Call) -> _Answer:
         handler = self._handlers.get(call.method.name.lower(), self._generic)

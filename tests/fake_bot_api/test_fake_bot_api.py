@@ -22,13 +22,17 @@ from aiohttp import web
 
 from tests.fake_bot_api import (
     GLOBAL_SCOPE,
+    NGINX_502,
+    RAW_ANSWERS,
     ApiError,
     BotMessage,
     FakeBotAPI,
+    RawAnswer,
     default_spec_path,
     load_spec,
     parse_formatted,
 )
+from tests.support.waiting import until
 
 JsonDict = dict[str, Any]
 INLINE = {
@@ -721,6 +725,80 @@ async def test_drop_next_after_execution(fake: FakeBotAPI, http: aiohttp.ClientS
         await send(http, fake, 55, "sent but unanswered")
     assert [m.text for m in fake.messages(55)] == ["sent but unanswered"]
     assert fake.stats.executed_but_dropped == 1 and fake.stats.messages_sent == 1
+
+
+async def raw_call(
+    http: aiohttp.ClientSession, fake: FakeBotAPI, method: str, /, **params: Any
+) -> tuple[int, str, bytes]:
+    """Status, content type and body as they came, whatever they are."""
+    async with http.post(f"{fake.api_base}/bot{fake.token}/{method}", json=params) as resp:
+        return resp.status, resp.content_type, await resp.read()
+
+
+@pytest.mark.parametrize("name", sorted(RAW_ANSWERS))
+async def test_answer_next_gives_any_answer_byte_for_byte_without_executing(
+    fake: FakeBotAPI, http: aiohttp.ClientSession, name: str
+) -> None:
+    fake.answer_next(name, method="sendMessage")
+    answer = RAW_ANSWERS[name]
+    got = await raw_call(http, fake, "sendMessage", chat_id=60, text="a")
+    assert got == (answer.status, answer.content_type, answer.body)
+    assert fake.messages(60) == [] and fake.stats.injected_failures == 1
+    assert (await send(http, fake, 60, "b"))[0] == 200
+
+
+async def test_answer_next_nginx_page_for_one_chat_n_times(
+    fake: FakeBotAPI, http: aiohttp.ClientSession
+) -> None:
+    fake.answer_next(RawAnswer(502, NGINX_502, "text/html"), count=2, chat_id=61)
+    assert fake.faults_waiting == 2
+    assert (await send(http, fake, 62, "other chat"))[0] == 200
+    for _ in range(2):
+        status, kind, body = await raw_call(http, fake, "sendMessage", chat_id=61, text="x")
+        assert (status, kind) == (502, "text/html") and b"<h1>502 Bad Gateway</h1>" in body
+    assert (await send(http, fake, 61, "served"))[0] == 200 and fake.faults_waiting == 0
+    assert [m.text for m in fake.messages(61)] == ["served"]
+
+
+async def test_answer_next_after_execution_replaces_only_the_answer(
+    fake: FakeBotAPI, http: aiohttp.ClientSession
+) -> None:
+    fake.answer_next("truncated 200", method="sendMessage", execute=True)
+    status, _, body = await raw_call(http, fake, "sendMessage", chat_id=63, text="went out")
+    assert status == 200 and body == RAW_ANSWERS["truncated 200"].body
+    assert [m.text for m in fake.messages(63)] == ["went out"]
+
+
+async def test_hang_next_with_seconds_answers_late_and_executes(
+    fake: FakeBotAPI, http: aiohttp.ClientSession
+) -> None:
+    fake.hang_next(1, method="sendMessage", seconds=0.3)
+    status, _ = await send(http, fake, 64, "late")
+    assert status == 200
+    assert [m.text for m in fake.messages(64)] == ["late"] and fake.stats.hung == 1
+
+
+async def test_hang_next_for_ever_never_answers_nor_executes(
+    fake: FakeBotAPI, http: aiohttp.ClientSession
+) -> None:
+    fake.hang_next(1, method="sendMessage", chat_id=65)
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(0.3):
+            await send(http, fake, 65, "held")
+    assert (await send(http, fake, 66, "other chats go on"))[0] == 200
+    held = asyncio.create_task(send(http, fake, 65, "held again"))
+    assert (await held)[0] == 200  # one-shot: the next request is answered
+    fake.hang_next(1, method="getMe")
+    pending = asyncio.create_task(call(http, fake, "getMe"))
+
+    async def held() -> bool:
+        return fake.stats.hung == 2
+
+    await until(held, 5, every=0.01, what="getMe being held")
+    fake.release_hangs()
+    with pytest.raises(aiohttp.ServerDisconnectedError):
+        await pending
+    assert fake.messages(65)[0].text == "held again" and len(fake.messages(65)) == 1
 
 
 async def test_outage(fake: FakeBotAPI, http: aiohttp.ClientSession) -> None:

@@ -3,9 +3,13 @@
 import asyncio
 from datetime import UTC, datetime
 
+import pytest
 from sqlmodel import select
 
-from bot.transport import Rejected, RetryAfter, TransientError, Unreachable
+from bot.clock import SystemClock
+from bot.ratelimit import Limits, SendLimiter
+from bot.sender import Sender
+from bot.transport import Rejected, RetryAfter, TransientError, Unauthorized, Unreachable
 from storage import outbox
 from storage.db import Database
 from storage.models import DueTask, LostGroup, OutboxMessage, OutboxStatus, Worker
@@ -178,3 +182,25 @@ async def test_messages_waiting_for_their_groups_window_hold_no_slot(db: Databas
     left = await rows(db)
     assert sum(r.status == OutboxStatus.PENDING for r in left) == 1000 - flood_sent
     assert all(r.status != "sending" and r.ambiguous == 0 for r in left)
+
+
+async def test_an_exception_nobody_listed_releases_the_claim_and_the_row_is_retried(
+    db: Database,
+) -> None:
+    await enqueue(db, (1, "hello"), (1, "after"))
+    transport = ScriptedTransport(failures=[KeyError("a library bug")])
+    async with running(db, transport):
+        first, second = await settled(db, 2)
+    assert (first.status, second.status) == (OutboxStatus.SENT, OutboxStatus.SENT)
+    assert first.attempts == 2 and first.ambiguous == 1
+    assert transport.delivered(1) == ["hello", "after"]
+
+
+async def test_a_refused_token_stops_the_sender_and_releases_its_claim(db: Database) -> None:
+    await enqueue(db, (1, "hello"))
+    transport = ScriptedTransport(failures=[Unauthorized("Unauthorized")])
+    sender = Sender(db, transport, FAST, SystemClock(), SendLimiter(Limits.of(FAST)))
+    with pytest.raises(Unauthorized, match="refused BOT_TOKEN"):
+        await asyncio.wait_for(sender.run(), 10)
+    (row,) = await rows(db)
+    assert row.status == OutboxStatus.PENDING and row.claimed_by is None
