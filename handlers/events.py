@@ -48,6 +48,9 @@ class Event:
     file_id: str | None = None
     file_unique_id: str | None = None
     file_name: str | None = None
+    mime_type: str | None = None
+    file_size: int | None = None
+    duration: int | None = None
 
     @property
     def is_private(self) -> bool:

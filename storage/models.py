@@ -322,16 +322,50 @@ class CaseEvent(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UtcDateTime)
 
 
+class AttachmentRole(StrEnum):
+    EVIDENCE = "evidence"
+    STORY = "story"
+    """A voice message given as the answer to "what happened"."""
+
+
+class FetchStatus(StrEnum):
+    """Where the file's own copy in the case file store stands."""
+
+    PENDING = "pending"
+    STORED = "stored"
+    REFUSED = "refused"
+    """Over the size limit or of a type not accepted: never fetched, kept as Telegram's id."""
+    FAILED = "failed"
+    """Given up after the last retry; staff still get it by Telegram's id while that works."""
+
+
 class Attachment(SQLModel, table=True):
-    """Evidence a worker sent: Telegram keeps the file, we keep its id."""
+    """A file a worker sent (evidence, or their story told by voice). Telegram's file id
+    serves while it works; the case file store keeps the file itself (``stored_path``, with
+    its hash), so the case file outlives the id and a change of bot token."""
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case.id", index=True)
     kind: str = Field(max_length=16)
+    """``photo``, ``document``, ``voice`` or ``audio``."""
+    role: str = Field(default=AttachmentRole.EVIDENCE, max_length=16)
     file_id: str
     file_unique_id: str = Field(max_length=128)
     file_name: str | None = None
+    mime_type: str | None = Field(default=None, max_length=128)
+    size: int | None = Field(default=None, sa_type=BigInteger)
+    """As Telegram reported it when the worker sent the file."""
+    duration: int | None = None
+    """Seconds, for voice and audio."""
     created_at: datetime = Field(sa_type=UtcDateTime)
+    fetch_status: str = Field(default=FetchStatus.PENDING, max_length=16)
+    fetch_attempts: int = 0
+    fetch_error: str | None = None
+    sha256: str | None = Field(default=None, max_length=64)
+    stored_path: str | None = None
+    """Relative to ``EVIDENCE_DIR``."""
+    stored_size: int | None = Field(default=None, sa_type=BigInteger)
+    stored_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class Conversation(SQLModel, table=True):
