@@ -12,7 +12,9 @@ Drivers quote bound values in their messages ("invalid input for query argument 
 typed: ``describe`` names a failure by its kind, SQLSTATE and place, never by its message.
 """
 
+import errno
 import logging
+import socket
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -28,6 +30,10 @@ TRANSIENT_CLASSES = frozenset({"08", "53"})
 TRANSIENT_STATES = frozenset({"40001", "40P01", "55P03", "57P01", "57P02", "57P03", "57P05"})
 """Serialisation failure, deadlock, lock not available (lock timeout), admin and crash
 shutdown, cannot connect now (starting up), idle session timeout."""
+NETWORK_ERRNOS = frozenset(
+    {errno.ENETDOWN, errno.ENETUNREACH, errno.EHOSTDOWN, errno.EHOSTUNREACH, errno.ETIMEDOUT}
+)
+"""Socket errors that are not ``ConnectionError``s: the way to the server is down."""
 SQLITE_BUSY = frozenset({5, 6})
 """SQLITE_BUSY and SQLITE_LOCKED ("database is locked"), as primary result codes."""
 
@@ -39,7 +45,7 @@ _OURS = frozenset({"bot", "handlers", "storage", "tests", "bench"})
 def is_transient(error: BaseException) -> bool:
     """True when the database is away for a while, not when this work cannot be done."""
     for link in _chain(error):
-        if isinstance(link, OSError | PoolTimeoutError):
+        if _network_failure(link) or isinstance(link, PoolTimeoutError):
             return True
         if isinstance(link, DBAPIError) and link.connection_invalidated:
             return True
@@ -50,6 +56,15 @@ def is_transient(error: BaseException) -> bool:
         if isinstance(code, int) and code & 0xFF in SQLITE_BUSY:
             return True
     return False
+
+
+def _network_failure(error: BaseException) -> bool:
+    """The connection to the server failed, as opposed to any other ``OSError``: a handler's
+    missing file or refused permission is the work's own failure and must not freeze its chat
+    as a database outage would."""
+    if isinstance(error, ConnectionError | TimeoutError | socket.gaierror):
+        return True
+    return isinstance(error, OSError) and error.errno in NETWORK_ERRNOS
 
 
 def describe(error: BaseException) -> str:

@@ -60,6 +60,9 @@ def sqlite_busy() -> sqlite3.OperationalError:
 TRANSIENT: dict[str, Callable[[], BaseException]] = {
     "connection lost": lambda: wrapped("08006"),
     "cannot connect": lambda: ConnectionRefusedError(111, "Connection refused"),
+    "connection reset": lambda: ConnectionResetError(104, "Connection reset by peer"),
+    "no route to the server": lambda: OSError(113, "No route to host"),
+    "timed out": lambda: TimeoutError(),
     "server shutting down": lambda: wrapped("57P01"),
     "server starting up": lambda: wrapped("57P03"),
     "serialization failure": lambda: wrapped("40001"),
@@ -79,6 +82,8 @@ POISON: dict[str, Callable[[], BaseException]] = {
     "no SQLSTATE": lambda: DBAPIError("SELECT 1", None, DriverError(SECRET)),
     "a bug": lambda: KeyError(SECRET),
     "overflow": lambda: OverflowError("Python int too large to convert to SQLite INTEGER"),
+    "a handler's missing file": lambda: FileNotFoundError(2, "No such file", SECRET),
+    "a handler's refused permission": lambda: PermissionError(13, "Permission denied", SECRET),
 }
 
 
@@ -173,7 +178,7 @@ async def test_a_transient_error_is_retried_until_the_event_goes_through(
     assert said.messages and all(APOLOGY not in m["text"] for m in said.messages)
 
 
-@pytest.mark.parametrize("name", ["data error", "constraint", "a bug"])
+@pytest.mark.parametrize("name", ["data error", "constraint", "a bug", "a handler's missing file"])
 async def test_an_event_failing_on_its_own_is_set_aside_after_its_tries_and_the_chat_goes_on(
     db: Database,
     chat: PipelineChat,
