@@ -79,8 +79,11 @@ class Pipeline:
             rationed = Ration()
             if self._budget is not None:
                 since = now - BUDGET_PERIOD
-                recent = await inbox.recent_by_user(session, {e.user_id for e in events}, since)
-                rationed = ration(events, recent, self._budget)
+                users = {e.user_id for e in events}
+                batch = {e.update_id for e in events}  # a redelivery is not counted twice
+                recent = await inbox.recent_by_user(session, users, since, excluding=batch)
+                fresh_since = int(since.timestamp())
+                rationed = ration(events, recent, self._budget, fresh_since=fresh_since)
             stored = await inbox.store(session, rows, now, rationed.throttled)
             for event in rationed.warn:
                 notice = await slow_down(session, self._config, event)

@@ -51,6 +51,8 @@ class Event:
     mime_type: str | None = None
     file_size: int | None = None
     duration: int | None = None
+    sent_at: int | None = None
+    """When the user sent the message (Unix time, Telegram's ``date``); None for a press."""
 
     @property
     def is_private(self) -> bool:

@@ -5,6 +5,10 @@ A fast worker taps a button or types a line every second or two; one person send
 and sending for everyone. Their updates past the budget are stored as ``throttled`` and never
 replayed: a flood is not a conversation, and whoever is real resends what they need. They are
 told so once per burst, not once per update.
+
+The budget is of what a user sends in a minute, by Telegram's clock where it says (a message's
+``date``): after the bot was down, Telegram hands over hours of messages at once, and those
+are a backlog to work through, not a flood.
 """
 
 from collections import defaultdict
@@ -36,10 +40,18 @@ class Ration:
     """The first throttled update of each burst: its chat is told to slow down."""
 
 
-def ration(events: Sequence[Event], recent: Mapping[int, tuple[int, int]], budget: int) -> Ration:
+def ration(
+    events: Sequence[Event],
+    recent: Mapping[int, tuple[int, int]],
+    budget: int,
+    *,
+    fresh_since: int,
+) -> Ration:
     """Which of ``events`` (in update order) exceed ``budget`` updates a minute, given each
-    user's ``recent`` (updates in the last minute, of which throttled). A burst begins with the
-    first throttled update of a user who had none in the last minute."""
+    user's ``recent`` (other updates received in the last minute, of which throttled). A
+    message sent before ``fresh_since`` (Unix time) is a backlog's and neither counts nor is
+    throttled. A burst begins with the first throttled update of a user who had none in the
+    last minute."""
     seen: dict[int, int] = defaultdict(int)
     held: dict[int, int] = defaultdict(int)
     for user, (total, throttled) in recent.items():
@@ -47,6 +59,8 @@ def ration(events: Sequence[Event], recent: Mapping[int, tuple[int, int]], budge
     throttled_ids: set[int] = set()
     warn: list[Event] = []
     for event in sorted(events, key=lambda e: e.update_id):
+        if event.sent_at is not None and event.sent_at < fresh_since:
+            continue
         seen[event.user_id] += 1
         if seen[event.user_id] <= budget:
             continue

@@ -57,15 +57,24 @@ async def store(
 
 
 async def recent_by_user(
-    session: AsyncSession, user_ids: Collection[int], since: datetime
+    session: AsyncSession,
+    user_ids: Collection[int],
+    since: datetime,
+    *,
+    excluding: Collection[int] = (),
 ) -> dict[int, tuple[int, int]]:
-    """For each of these users, their updates received after ``since``: (all, throttled)."""
+    """For each of these users, their updates received after ``since`` other than the update
+    ids ``excluding``: (all, throttled)."""
     if not user_ids:
         return {}
     throttled = case((col(InboxEvent.status) == InboxStatus.THROTTLED, 1), else_=0)
     statement = (
         select(InboxEvent.user_id, func.count(), func.sum(throttled))
-        .where(col(InboxEvent.user_id).in_(user_ids), col(InboxEvent.received_at) > since)
+        .where(
+            col(InboxEvent.user_id).in_(user_ids),
+            col(InboxEvent.received_at) > since,
+            col(InboxEvent.update_id).not_in(excluding),
+        )
         .group_by(col(InboxEvent.user_id))
     )
     rows = (await session.exec(statement)).all()

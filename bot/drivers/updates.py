@@ -38,6 +38,13 @@ def _common(update_id: int, chat: Any, user: Any) -> dict[str, Any]:
     }
 
 
+def _unix(when: Any) -> int | None:
+    """Telegram's ``date``: a datetime in both libraries (an int in raw JSON)."""
+    if isinstance(when, int):
+        return when
+    return int(when.timestamp()) if when is not None else None
+
+
 def _from_callback(update_id: int, query: Any) -> Event | None:
     message = query.message
     if message is None:
@@ -55,7 +62,7 @@ def _from_message(update_id: int, message: Any) -> Event | None:
     user = message.from_user
     if user is None:
         return None
-    common = _common(update_id, message.chat, user)
+    common = _common(update_id, message.chat, user) | {"sent_at": _unix(message.date)}
     if message.text is not None:
         text = message.text
         if text.startswith("/"):

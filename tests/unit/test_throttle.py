@@ -16,10 +16,14 @@ WORKER = 42
 DEPARTMENT_GROUP = -1001000000101
 
 
-def text(update_id: int, user: int, chat: int | None = None) -> Event:
+NOW = 1_800_000_000
+"""Unix time of the messages' ``date`` unless a test says otherwise."""
+
+
+def text(update_id: int, user: int, chat: int | None = None, sent_at: int | None = None) -> Event:
     chat_id = user if chat is None else chat
     kind, chat_type = EventKind.TEXT, "private" if chat_id > 0 else "supergroup"
-    return Event(update_id, kind, chat_id, user, chat_type=chat_type, text="hi")
+    return Event(update_id, kind, chat_id, user, chat_type=chat_type, text="hi", sent_at=sent_at)
 
 
 def pipeline(db: Database, config: HandlerConfig, clock: FakeClock) -> Pipeline:
@@ -49,14 +53,32 @@ def slow_down_count(texts: list[str]) -> int:
 
 def test_updates_past_the_budget_are_throttled_and_the_first_of_a_burst_warned() -> None:
     events = [text(n, FLOODER) for n in range(1, 9)] + [text(100, WORKER)]
-    rationed = ration(events, {FLOODER: (2, 0)}, BUDGET)
+    rationed = ration(events, {FLOODER: (2, 0)}, BUDGET, fresh_since=NOW - 60)
     assert rationed.throttled == {4, 5, 6, 7, 8}
     assert [e.update_id for e in rationed.warn] == [4]
 
 
 def test_a_burst_already_warned_in_the_last_minute_is_not_warned_again() -> None:
-    rationed = ration([text(9, FLOODER)], {FLOODER: (7, 2)}, BUDGET)
+    rationed = ration([text(9, FLOODER)], {FLOODER: (7, 2)}, BUDGET, fresh_since=NOW - 60)
     assert rationed.throttled == {9} and rationed.warn == ()
+
+
+def test_a_backlog_telegram_kept_while_the_bot_was_down_is_neither_counted_nor_throttled() -> None:
+    backlog = [text(n, WORKER, sent_at=NOW - 3600 + n) for n in range(1, 200)]
+    fresh = [text(300 + n, WORKER, sent_at=NOW) for n in range(BUDGET + 1)]
+    rationed = ration(backlog + fresh, {}, BUDGET, fresh_since=NOW - 60)
+    assert rationed.throttled == {300 + BUDGET}
+
+
+async def test_a_redelivered_update_is_not_counted_twice_against_the_budget(
+    db: Database, config: HandlerConfig, clock: FakeClock
+) -> None:
+    bot = pipeline(db, config, clock)
+    events = [text(n, WORKER) for n in range(BUDGET)]
+    await bot.accept(events)
+    await bot.accept(events)  # Telegram sends the same batch again (not confirmed in time)
+    await bot.accept([text(BUDGET, FLOODER)])
+    assert InboxStatus.THROTTLED not in await statuses(db, WORKER)
 
 
 async def test_a_flood_is_stored_as_throttled_with_one_notice_and_others_are_unaffected(

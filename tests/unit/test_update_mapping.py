@@ -19,8 +19,13 @@ PRIVATE = {"id": 7001, "type": "private", "first_name": "Wang"}
 GROUP = {"id": -1001000000101, "type": "supergroup", "title": "安定区住建局"}
 
 
+SENT_AT = 1_700_000_000
+NOT_MESSAGES = frozenset({EventKind.CALLBACK, EventKind.BLOCKED, EventKind.UNBLOCKED})
+"""Events whose update has no date of the user's own (a press, a membership change)."""
+
+
 def message(chat: dict[str, Any] = PRIVATE, **content: Any) -> dict[str, Any]:
-    return {"message_id": 11, "date": 1_700_000_000, "chat": chat, "from": USER, **content}
+    return {"message_id": 11, "date": SENT_AT, "chat": chat, "from": USER, **content}
 
 
 def membership(status: str, chat: dict[str, Any] = PRIVATE) -> dict[str, Any]:
@@ -57,6 +62,8 @@ def photo_size(side: int, tag: str) -> dict[str, Any]:
 
 def event(kind: EventKind, update_id: int, **fields: Any) -> Event:
     sender = {"chat_id": 7001, "user_id": 7001, "user_name": "Wang Wu", "language_code": "zh"}
+    if kind not in NOT_MESSAGES:
+        sender["sent_at"] = SENT_AT
     return Event(update_id=update_id, kind=kind, **{**sender, **fields})
 
 
