@@ -28,6 +28,7 @@ from handlers.replies import MESSAGE_REF
 from storage import outbox
 from storage.db import Database
 from storage.db_clock import database_now
+from storage.db_errors import OutageLog, describe, frames
 from storage.models import OutboxMessage, OutboxStatus
 from storage.people import mark_chat_unreachable
 from storage.surveys import hasten_refused_survey
@@ -71,6 +72,7 @@ class Sender:
         self._id = str(uuid.uuid4())
         self._last_beat = 0.0
         self._refused: Unauthorized | None = None
+        self._outage = OutageLog(log)
         self.stats = {"sent": 0, "retried": 0, "ambiguous": 0, "unreachable": 0, "failed": 0}
 
     def wake(self) -> None:
@@ -135,8 +137,8 @@ class Sender:
                 if free <= 0:
                     return []
                 return list(await outbox.claim_due(session, now, free, self._id))
-        except Exception:
-            log.exception("could not read the outbox; retrying")
+        except Exception as error:
+            self._outage.warn(error)
             await asyncio.sleep(IDLE_POLL)
             return []
 
@@ -194,12 +196,12 @@ class Sender:
         except Unauthorized as error:  # the process stops and says so; this row waits
             self._refused = error
             self.stop()
-            await self._settle(
-                row, OutboxStatus.PENDING, "401: token refused", retry_in=timedelta()
-            )
+            await self._release(row)
         except Exception as error:
-            log.exception("delivering outbox message %s failed unexpectedly", row.id)
-            await self._retry(row, self._backoff(row.attempts), repr(error), ambiguous=True)
+            # Named by kind and place only: a library's message can quote the text being sent.
+            failure = describe(error)
+            log.error("delivering outbox message %s failed: %s\n%s", row.id, failure, frames(error))
+            await self._retry(row, self._backoff(row.attempts), failure, ambiguous=True)
 
     async def _deliver(self, row: OutboxMessage) -> None:
         assert row.id is not None
@@ -305,7 +307,7 @@ class Sender:
                         await mark_chat_unreachable(session, row.chat_id, now, row.ref)
                         await hasten_refused_survey(session, row.ref, now)
                 return
-            except Exception:
-                log.exception("could not record the outcome of outbox message %s", row.id)
+            except Exception as error:
+                self._outage.warn(error)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
