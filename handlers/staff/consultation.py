@@ -334,8 +334,8 @@ async def confirm(ctx: Context, data: dict[str, Any]) -> None:
         ensure_can_press(actor, view.case, "consult", ctx._)
         if actor.staff is None:
             raise NotAllowed(N_("Join as staff (/join) before scheduling a consultation."))
-    await schedule_consultation(ctx, actor.staff, view, moment, data["place"], chosen_parties(data))
-    if view.case.worker_id is None:
+    parties = chosen_parties(data)
+    if not await schedule_consultation(ctx, actor.staff, view, moment, data["place"], parties):
         done = _(
             "Scheduled. The worker cannot be reached in chat (not on Telegram, or blocked the "
             "bot): please invite them by phone."

@@ -45,8 +45,9 @@ async def schedule_consultation(
     scheduled_at: datetime,
     place: str,
     parties: list[dict[str, Any]],
-) -> Consultation:
-    """Record it, invite the worker, tell the department and plan the reminders."""
+) -> bool:
+    """Record it, invite the worker, tell the department and plan the reminders; whether the
+    worker could be invited in chat."""
     case = view.case
     assert case.id is not None and staff.id is not None
     consultation = Consultation(
@@ -95,7 +96,7 @@ async def schedule_consultation(
             view.department.chat_id, f"{head}\n\n{body}\n\n{attendance(_, consultation, invited)}"
         )
     )
-    return consultation
+    return invited
 
 
 def invitation(
