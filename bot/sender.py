@@ -30,7 +30,7 @@ from storage.db import Database
 from storage.db_clock import database_now
 from storage.db_errors import OutageLog, describe, frames
 from storage.models import OutboxMessage, OutboxStatus
-from storage.people import mark_chat_unreachable
+from storage.people import bot_back_in_group, mark_chat_unreachable
 from storage.surveys import hasten_refused_survey
 
 __all__ = ["Sender"]
@@ -306,6 +306,9 @@ class Sender:
                     if unreachable:
                         await mark_chat_unreachable(session, row.chat_id, now, row.ref)
                         await hasten_refused_survey(session, row.ref, now)
+                    elif status == OutboxStatus.SENT and row.chat_id < 0:
+                        # Delivered: the group has the bot, whatever a refusal once flagged.
+                        await bot_back_in_group(session, row.chat_id)
                 return
             except Exception as error:
                 self._outage.warn(error)

@@ -113,5 +113,8 @@ def _from_membership(update_id: int, change: Any) -> Event:
     """The bot's own membership: a worker blocking or unblocking it in their private chat,
     or a group removing it (``left``, ``kicked``) or adding it back."""
     status = str(getattr(change.new_chat_member.status, "value", change.new_chat_member.status))
-    kind = EventKind.BLOCKED if status in REMOVED else EventKind.UNBLOCKED
+    muted = status == "restricted" and not getattr(
+        change.new_chat_member, "can_send_messages", True
+    )
+    kind = EventKind.BLOCKED if status in REMOVED or muted else EventKind.UNBLOCKED
     return Event(kind=kind, **_common(update_id, change.chat, change.from_user))

@@ -115,6 +115,21 @@ async def test_a_group_that_removed_the_bot_is_flagged_once_whatever_telegram_sa
     assert transport.delivered(-3) == ["d"]
 
 
+async def test_a_message_delivered_to_a_flagged_group_clears_its_flag(db: Database) -> None:
+    """A refusal once (a "chat not found" around a supergroup upgrade) must not leave the group
+    flagged while it receives messages: a later real removal would go untold."""
+    group = -1001000000101
+    await enqueue(db, (group, "refused"), (group, "delivered"))
+    transport = ScriptedTransport(failures=[Rejected("Bad Request: chat not found")])
+    async with running(db, transport):
+        await settled(db, 2)
+    async with db.reader() as session:
+        flagged = (await session.exec(select(LostGroup.chat_id))).all()
+        alerts = (await session.exec(select(DueTask).where(DueTask.kind == LOST_GROUP))).all()
+    assert transport.delivered(group) == ["delivered"]
+    assert (list(flagged), [task.status for task in alerts]) == ([], ["cancelled"])
+
+
 async def test_a_refused_request_is_recorded_and_later_messages_still_go(db: Database) -> None:
     await enqueue(db, (1, "bad"), (1, "good"))
     transport = ScriptedTransport(failures=[Rejected("Bad Request: can't parse entities")])

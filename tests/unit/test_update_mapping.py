@@ -47,6 +47,16 @@ def until(status: str) -> dict[str, Any]:
         rights += ("edit_stories", "delete_stories", "send_welcome_messages")
         flags = {f"can_{right}": right == "invite_users" for right in rights}
         return {"can_be_edited": False, "is_anonymous": False, **flags}
+    if status == "restricted":
+        rights = ("messages", "audios", "documents", "photos", "videos", "video_notes")
+        rights += ("voice_notes", "polls", "other_messages", "add_web_page_previews")
+        rights += ("change_info", "invite_users", "pin_messages", "manage_topics")
+        rights += ("react_to_messages", "edit_tag")
+        return (
+            {"is_member": True, "until_date": 0}
+            | {f"can_send_{r}": False for r in rights[:9]}
+            | {f"can_{r}": False for r in rights[9:]}
+        )
     return {"until_date": 0} if status == "kicked" else {}
 
 
@@ -190,6 +200,10 @@ CASES: dict[str, tuple[dict[str, Any], Event | None]] = {
     ),
     "the bot leaving a group is a blocked event in the group": (
         {"update_id": 12, "my_chat_member": membership("left", GROUP)},
+        event(EventKind.BLOCKED, 12, chat_id=GROUP["id"], chat_type="supergroup"),
+    ),
+    "the bot muted in a group (restricted, may not send) is a blocked event": (
+        {"update_id": 12, "my_chat_member": membership("restricted", GROUP)},
         event(EventKind.BLOCKED, 12, chat_id=GROUP["id"], chat_type="supergroup"),
     ),
     "the bot added back to a group as an administrator is an unblocked event": (
