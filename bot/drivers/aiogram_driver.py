@@ -106,11 +106,16 @@ class AiogramDriver:
 
     async def call(self, method: str, chat_id: int, payload: dict[str, Any]) -> int | None:
         params = payload if method in WITHOUT_CHAT else {**payload, "chat_id": chat_id}
-        params = with_uploads(params, lambda file: BufferedInputFile(file.content, file.file_name))
         try:
+            params = with_uploads(params, lambda f: BufferedInputFile(f.content, f.file_name))
             request = method_class(method).model_validate(params)
-        except (ValueError, ValidationError) as error:
-            raise Rejected(f"not a valid {method}: {error}") from error
+        except ValidationError as error:  # its message quotes the values: the text being sent
+            fields = "; ".join(
+                f"{'.'.join(map(str, e['loc']))}: {e['type']}" for e in error.errors()
+            )
+            raise Rejected(f"not a valid {method}: {fields}") from error
+        except ValueError as error:
+            raise Rejected(f"not a valid {method}: {type(error).__name__}") from error
         try:
             result = await self.bot(request)
         except Exception as error:

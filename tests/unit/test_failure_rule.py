@@ -5,9 +5,12 @@ import json
 import httpx
 import pytest
 from aiogram.exceptions import ClientDecodeError
+from pydantic import SecretStr
 from telegram import error as tg
 
 from bot.drivers import aiogram_driver, ptb_driver
+from bot.drivers.aiogram_driver import AiogramDriver
+from bot.settings import Settings
 from bot.transport import (
     DeliveryError,
     Rejected,
@@ -81,3 +84,21 @@ def test_ptb_a_refused_connection_was_not_executed() -> None:
     error.__cause__ = httpx.ConnectError("refused")
     found = ptb_driver.delivery_error(error, None)
     assert isinstance(found, TransientError) and not found.maybe_executed
+
+
+async def test_aiogram_a_request_it_cannot_build_is_refused_without_quoting_its_values(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pydantic's message quotes the input (the text being sent, a worker's phone): the row's
+    error and the log get the fields and what is wrong with them, not the values."""
+    monkeypatch.setattr(settings.bot, "token", SecretStr("123456:" + "A" * 35))
+    driver = AiogramDriver(settings)
+    try:
+        with pytest.raises(Rejected) as refused:
+            await driver.call(
+                "sendMessage", 7, {"text": "13812345678", "reply_markup": 13812345678}
+            )
+    finally:
+        await driver.close()
+    assert "13812345678" not in str(refused.value)
+    assert "reply_markup" in str(refused.value)
