@@ -42,7 +42,6 @@ HEARTBEAT = 1.0
 SILENCE = timedelta(seconds=5)
 """A sender not heard from for this long is taken for dead and its claims are released."""
 NOT_MODIFIED = "message is not modified"
-CHAT_NOT_FOUND = "chat not found"
 
 
 class Sender:
@@ -236,8 +235,7 @@ class Sender:
                     return
                 self.stats["failed"] += 1
                 log.error("Telegram refused outbox message %s (%s): %s", row.id, row.method, error)
-                gone = CHAT_NOT_FOUND in str(error)  # a group deleted, or one that never was
-                await self._settle(row, OutboxStatus.FAILED, str(error), unreachable=gone)
+                await self._settle(row, OutboxStatus.FAILED, str(error))
             else:
                 self.stats["sent"] += 1
                 await self._settle(row, OutboxStatus.SENT, None, message_id)

@@ -7,7 +7,9 @@ Errors, by what the sender does about them::
     ├── RetryAfter      429: pause all sending for ``seconds``, then retry
     ├── TransientError  anything else: retry with back-off
     │                   (``maybe_executed``: the request may have reached Telegram)
-    ├── Unreachable     403: the user blocked the bot or left; recorded, not retried
+    ├── Unreachable     403, or a 400 saying the chat is gone (``CHAT_GONE``): the user
+    │                   blocked the bot, the group removed it, was deleted or upgraded;
+    │                   recorded, not retried
     ├── Rejected        400, 404, 413 in Telegram's words: the request can never succeed;
     │                   settled failed, and the chat's queue moves on
     └── Unauthorized    401: the token is wrong; the process stops with one line
@@ -34,6 +36,8 @@ __all__ = [
 
 NEVER_SUCCEEDS = frozenset({400, 404, 413})
 """Statuses with which Telegram refuses the request itself: sending it again changes nothing."""
+CHAT_GONE = ("chat not found", "bot is not a member", "upgraded to a supergroup")
+"""A 400 that means nobody can be reached at that chat id any more, as a 403 does."""
 DESCRIBED = 200
 """Characters of an unexpected failure kept for the log and the outbox row."""
 
@@ -76,7 +80,7 @@ def from_telegram(
         return RetryAfter(retry_after)
     if status == 401:
         return Unauthorized(description)
-    if status == 403:
+    if status == 403 or (status == 400 and any(gone in description for gone in CHAT_GONE)):
         return Unreachable(description)
     if status in NEVER_SUCCEEDS:
         return Rejected(description)

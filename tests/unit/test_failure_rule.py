@@ -44,6 +44,19 @@ def test_only_telegrams_own_refusals_are_final(
     assert type(from_telegram(status, "said")) is kind
 
 
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Bad Request: chat not found",
+        "Bad Request: bot is not a member of the supergroup chat",
+        "Bad Request: group chat was upgraded to a supergroup chat",
+    ],
+)
+def test_a_400_saying_the_chat_is_gone_means_unreachable_as_a_403_does(description: str) -> None:
+    assert type(from_telegram(400, description)) is Unreachable
+    assert type(from_telegram(400, "Bad Request: message text is empty")) is Rejected
+
+
 def test_a_retry_after_wins_over_the_status() -> None:
     found = from_telegram(400, "Too Many Requests", retry_after=3)
     assert isinstance(found, RetryAfter) and found.seconds == 3

@@ -102,7 +102,7 @@ async def test_a_group_that_removed_the_bot_is_flagged_once_whatever_telegram_sa
         await settled(db, 2)
     await enqueue(db, (deleted, "c"), (-3, "d"))
     transport = ScriptedTransport(
-        failures=[Rejected("Bad Request: chat not found")],
+        failures=[Unreachable("Bad Request: chat not found")],
         fails_for=lambda method, chat: chat == deleted,
     )
     async with running(db, transport):
@@ -120,7 +120,7 @@ async def test_a_message_delivered_to_a_flagged_group_clears_its_flag(db: Databa
     flagged while it receives messages: a later real removal would go untold."""
     group = -1001000000101
     await enqueue(db, (group, "refused"), (group, "delivered"))
-    transport = ScriptedTransport(failures=[Rejected("Bad Request: chat not found")])
+    transport = ScriptedTransport(failures=[Unreachable("Bad Request: chat not found")])
     async with running(db, transport):
         await settled(db, 2)
     async with db.reader() as session:
