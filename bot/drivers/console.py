@@ -7,10 +7,8 @@ Ctrl-C, Ctrl-D or ``/quit`` ends the session; the report so far stays in the dat
 """
 
 import asyncio
-import html
 import itertools
 import os
-import re
 import sys
 import time
 import uuid
@@ -22,12 +20,12 @@ from typing import Any, TextIO
 from bot.app import build_runtime
 from bot.settings import Settings
 from handlers.events import Event, EventKind
+from handlers.replies import plain
 from handlers.routing import Routing
 
 __all__ = ["ConsoleDriver", "LineReader", "chat_names", "run_console"]
 
 CONSOLE_USER = 1
-TAGS = re.compile(r"<[^>]+>")
 QUIT = "/quit"
 GOODBYE = "Bye. Your chat is kept: run arrears-bot console again to go on.\n"
 EDITED = "editMessageText"
@@ -124,10 +122,6 @@ class ConsoleDriver:
         self.last_message_id = message_id
         for number, choice in enumerate(self.choices, 1):
             self.out.write(f"  [{number}] {choice.text}\n")
-
-
-def plain(text: str) -> str:
-    return html.unescape(TAGS.sub("", text))
 
 
 class LineReader:
