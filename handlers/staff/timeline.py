@@ -27,6 +27,7 @@ from handlers.i18n import Translator
 from handlers.replies import escape, plain
 from storage.case_queries import case_events, staff_names
 from storage.models import Case, CaseEvent
+from storage.people import NOT_REACHED
 
 __all__ = ["PAGE_LIMIT", "TimelinePage", "timeline", "visible_length"]
 
@@ -56,7 +57,7 @@ KINDS = {
     "survey_answer": N_("answered the return-visit survey"),
     "survey_unanswered": N_("the return-visit survey went unanswered"),
     "survey_undeliverable": N_("the return-visit survey could not be delivered"),
-    "worker_unreachable": N_("📵 worker cannot be reached in chat: phone them"),
+    NOT_REACHED: N_("📵 worker cannot be reached in chat: phone them"),
     "survey_cancelled": N_("the return-visit survey was cancelled"),
 }
 AMOUNTS = {
