@@ -145,6 +145,9 @@ class DeliverySettings(BaseSettings):
     group_per_minute: float = Field(default=20.0, gt=0)
     retry_base_seconds: float = Field(default=1.0, gt=0)
     retry_max_seconds: float = Field(default=300.0, gt=0)
+    request_timeout_seconds: float = Field(default=20.0, ge=1, le=120)
+    """A Bot API call not answered in this long is given up and retried: a hung request must
+    not hold its chat (aiogram's own default waits a minute)."""
     redis_url: SecretStr | None = None
     """Several instances: a Redis they all reach, to share one count of Telegram's limits."""
 

@@ -99,7 +99,10 @@ class AiogramDriver:
     def __init__(self, settings: Settings) -> None:
         assert settings.bot.token is not None
         self._settings = settings
-        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot.api_base_url))
+        self._timeout = settings.delivery.request_timeout_seconds
+        session = AiohttpSession(
+            api=TelegramAPIServer.from_base(settings.bot.api_base_url), timeout=self._timeout
+        )
         self.bot = Bot(settings.bot.token.get_secret_value(), session=session)
         for method in (methods.GetUpdates, methods.DeleteWebhook, methods.SetWebhook):
             keep_response_type(method)
@@ -141,6 +144,7 @@ class AiogramDriver:
                 offset=offset,
                 timeout=POLL_TIMEOUT,
                 allowed_updates=ALLOWED_UPDATES,
+                request_timeout=int(POLL_TIMEOUT + self._timeout),
             )
             if not updates:
                 continue

@@ -149,16 +149,19 @@ class PtbDriver:
         warnings.filterwarnings(
             "ignore", r"Please use 'Bot\.\w+' instead of 'Bot\.do_api_request", PTBUserWarning
         )
+        timeout = settings.delivery.request_timeout_seconds
         self._requests = (
             AnswerRecordingRequest(
                 connection_pool_size=64,
                 connect_timeout=10.0,
-                read_timeout=20.0,
-                write_timeout=20.0,
+                read_timeout=timeout,
+                write_timeout=timeout,
                 pool_timeout=5.0,
             ),
             # getUpdates has a client of its own; PTB adds the long-poll timeout to read_timeout.
-            AnswerRecordingRequest(connection_pool_size=2, connect_timeout=10.0, read_timeout=10.0),
+            AnswerRecordingRequest(
+                connection_pool_size=2, connect_timeout=10.0, read_timeout=timeout
+            ),
         )
         base = settings.bot.api_base_url.rstrip("/")
         self.bot = Bot(

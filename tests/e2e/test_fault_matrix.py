@@ -283,3 +283,38 @@ async def test_a_refused_token_stops_the_bot_with_one_clear_line(
     assert_clean_log(bot)
     statuses = await outbox_by_status(database_url)
     assert OutboxStatus.SENDING.value not in statuses, statuses
+
+
+@pytest.mark.parametrize("method", ["sendMessage", "getUpdates"])
+async def test_a_call_telegram_never_answers_is_given_up_and_retried(
+    fake: FakeBotAPI, database_url: str, tmp_path: Path, driver: str, method: str
+) -> None:
+    """A hung request (no answer, the connection held open) holds its chat only for
+    ``DELIVERY_REQUEST_TIMEOUT_SECONDS``: then it is given up and retried, and what it carried
+    arrives once. getUpdates waits that long beyond its 25 s long poll."""
+    timeout = {"DELIVERY_REQUEST_TIMEOUT_SECONDS": "2"}
+    bot = BotProcess(fake, database_url, tmp_path, driver=driver, extra_env=timeout)
+    await bot.start()
+    try:
+        worker = TelegramWorker(fake, 8996)
+        await worker.say("/start", "language")
+        fake.hang_next(
+            1, method, seconds=None, chat_id=worker.chat_id if method != "getUpdates" else None
+        )
+
+        async def struck() -> bool:
+            return fake.faults_waiting == 0
+
+        if method == "getUpdates":  # the next poll is held; the message comes after it
+            await until(struck, 40, every=0.1, what="a getUpdates held")
+        mark = fake.mark(worker.chat_id)
+        worker.user.send_text("/help")
+        reply = await fake.wait_for_message(worker.chat_id, lambda m: True, 60, mark)
+        await assert_all_sent(database_url)
+        after = [m.text for m in fake.messages(worker.chat_id) if m.seq > mark.seq]
+        assert after == [reply.text]  # once: the hung request was never carried out
+        assert await struck()
+        assert_clean_log(bot)
+    finally:
+        fake.release_hangs()
+        await bot.stop()
