@@ -308,7 +308,7 @@ class Sender:
                         # Delivered: the group has the bot, whatever a refusal once flagged.
                         await bot_back_in_group(session, row.chat_id)
                 return
-            except Exception as error:
-                self._outage.warn(error)
+            except Exception as failure:  # not ``error``: that name is the outcome being recorded
+                self._outage.warn(failure)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)

@@ -130,6 +130,26 @@ async def test_a_message_delivered_to_a_flagged_group_clears_its_flag(db: Databa
     assert (list(flagged), [task.status for task in alerts]) == ([], ["cancelled"])
 
 
+async def test_an_outcome_the_database_could_not_take_at_once_is_recorded_when_it_returns(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The settle is tried again until the database takes it, with the outcome it had."""
+    await enqueue(db, (1, "bad"), (1, "good"))
+    real_settle, failures = outbox.settle, [ConnectionResetError(104, "Connection reset")] * 2
+
+    async def flaky_settle(*args: object, **kwargs: object) -> None:
+        if failures:
+            raise failures.pop()
+        await real_settle(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(outbox, "settle", flaky_settle)
+    transport = ScriptedTransport(failures=[Rejected("Bad Request: can't parse entities")])
+    async with running(db, transport):
+        first, second = await settled(db, 2)
+    assert (first.status, second.status) == (OutboxStatus.FAILED, OutboxStatus.SENT)
+    assert first.error is not None and "parse entities" in first.error
+
+
 async def test_a_refused_request_is_recorded_and_later_messages_still_go(db: Database) -> None:
     await enqueue(db, (1, "bad"), (1, "good"))
     transport = ScriptedTransport(failures=[Rejected("Bad Request: can't parse entities")])
