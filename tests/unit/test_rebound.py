@@ -68,7 +68,7 @@ async def test_new_arrears_tell_the_department_and_start_a_report_filled_from_th
     await worker.send("The boss left without paying us for October.")
     await worker.press("Skip")
     review = worker.last.text
-    assert "Wang Wu" in review and "13812345678" in review and "Anding" in review
+    assert "Wang Wu" in review and "138 1234 5678" in review and "Anding" in review
     await worker.press("Submit report")
     async with bench.db.reader() as session:
         old, new = (await session.exec(select(Case).order_by(col(Case.id)))).all()
