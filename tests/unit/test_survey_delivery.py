@@ -213,7 +213,7 @@ async def test_a_restart_between_due_time_and_send_sends_exactly_once(
 
     async def power_cut(unit: Unit, task: DueTask) -> None:
         await take_turn(unit, task)
-        raise OSError("power cut before the commit")
+        raise ConnectionResetError("power cut before the commit: the connection is gone")
 
     monkeypatch.setitem(DUE, "survey", power_cut)
     with pytest.raises(OSError, match="power cut"):
