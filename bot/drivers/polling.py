@@ -2,6 +2,7 @@
 the calls receiving needs (getUpdates, setWebhook, deleteWebhook) are repeated until taken."""
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
@@ -22,12 +23,23 @@ LONGEST_PAUSE = 30.0
 
 
 async def store_until_stored(pipeline: Pipeline, events: Sequence[Event]) -> None:
-    """Polling holds the offset until the inbox has the batch, however long that takes."""
+    """Polling holds the offset until the inbox has the batch, however long that takes.
+
+    A stop that comes while the batch is being written waits for that write (a second stop
+    cuts it short): a database call cancelled half-way leaves a connection the pool can only
+    close by force, with a traceback in the log. Either way the offset has not moved, so the
+    next start fetches the batch again and the inbox keeps one copy.
+    """
     delay = 0.5
     while True:
+        attempt = asyncio.ensure_future(pipeline.accept(events))
         try:
-            await pipeline.accept(events)
+            await asyncio.shield(attempt)
             return
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                await attempt
+            raise
         except Exception:
             log.warning("cannot store updates yet; retrying in %.1f s", delay, exc_info=True)
             await asyncio.sleep(delay)
