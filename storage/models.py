@@ -344,6 +344,8 @@ class Attachment(SQLModel, table=True):
     serves while it works; the case file store keeps the file itself (``stored_path``, with
     its hash), so the case file outlives the id and a change of bot token."""
 
+    __table_args__ = (Index("ix_attachment_fetch", "fetch_status", "fetch_due_at"),)
+
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case.id", index=True)
     kind: str = Field(max_length=16)
@@ -360,6 +362,8 @@ class Attachment(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UtcDateTime)
     fetch_status: str = Field(default=FetchStatus.PENDING, max_length=16)
     fetch_attempts: int = 0
+    fetch_due_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    """When a pending fetch is next tried; while one is under way, when its claim lapses."""
     fetch_error: str | None = None
     sha256: str | None = Field(default=None, max_length=64)
     stored_path: str | None = None
