@@ -15,10 +15,12 @@ __all__ = [
     "MAX_DOCUMENT_BYTES",
     "MAX_PHOTO_BYTES",
     "MESSAGE_REF",
+    "STORED_KEY",
     "AnswerCallback",
     "Button",
     "EditMessage",
     "KeyButton",
+    "Kept",
     "Outgoing",
     "ReplyKeyboard",
     "SendDocument",
@@ -153,6 +155,36 @@ class Upload:
         if not (isinstance(value, dict) and isinstance(value.get("upload"), str)):
             return None
         return cls(str(value.get("file_name") or "file"), base64.b64decode(value["upload"]))
+
+
+STORED_KEY = "_stored"
+"""Payload key of a kept file's path in the case file store (relative to ``EVIDENCE_DIR``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """A file from a case file, sent by Telegram's file id. In the outbox's JSON it is
+    ``{"file_id": …, "_stored": path or null, "file_name": …}``: the sender sends the id and,
+    when Telegram no longer knows it (a new bot token, an expired id), uploads the store's copy.
+    """
+
+    file_id: str
+    stored_path: str | None = None
+    file_name: str | None = None
+
+    def to_json(self) -> dict[str, str | None]:
+        return {"file_id": self.file_id, STORED_KEY: self.stored_path, "file_name": self.file_name}
+
+    @classmethod
+    def from_json(cls, value: object) -> "Kept | None":
+        if not (isinstance(value, dict) and isinstance(value.get("file_id"), str)):
+            return None
+        stored, name = value.get(STORED_KEY), value.get("file_name")
+        return cls(
+            value["file_id"],
+            stored if isinstance(stored, str) else None,
+            name if isinstance(name, str) else None,
+        )
 
 
 def with_uploads(payload: dict[str, Any], make: Callable[[Upload], Any]) -> dict[str, Any]:
