@@ -2,11 +2,9 @@
 
 Nothing here knows the domain: callers hand in translated labels and plain values.
 
-Chinese labels need a CJK font. The chart uses the first of ``CJK_FAMILIES`` that matplotlib's
-font manager knows (looking once more through the system's fonts, in case one was installed
-after matplotlib built its cache). With none installed ``cjk_font()`` is None: callers then
-label the chart in English, and a chart with Chinese text raises ``MissingFont`` rather than
-draw empty boxes.
+Chinese labels need a CJK font. The chart is drawn in the one the package ships
+(``handlers/fonts``: WenQuanYi Micro Hei, Apache 2.0), so it looks the same on every server and
+needs no system font package.
 
 Rendering is CPU work: run it in a thread (``asyncio.to_thread``). matplotlib is not
 thread-safe, so one chart is drawn at a time. Text a worker typed is written to both file kinds
@@ -15,7 +13,6 @@ as text, never as a formula (XLSX cell type; CSV values prefixed with ``'``).
 
 import csv
 import io
-import logging
 import math
 import threading
 import unicodedata
@@ -24,11 +21,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
+from pathlib import Path
 
 __all__ = [
-    "CJK_FAMILIES",
     "Cell",
-    "MissingFont",
     "RenderedChart",
     "Sheet",
     "WeeklyChart",
@@ -38,28 +34,14 @@ __all__ = [
     "workbook_bytes",
 ]
 
-log = logging.getLogger(__name__)
-
-CJK_FAMILIES = (
-    "Noto Sans CJK SC",
-    "Source Han Sans SC",
-    "WenQuanYi Micro Hei",
-    "WenQuanYi Zen Hei",
-    "SimHei",
-    "Microsoft YaHei",
-    "PingFang SC",
-)
+FONT_FILE = Path(__file__).with_name("fonts") / "wqy-microhei.ttc"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_TICK_LABELS = 14
 MAX_COLUMN_WIDTH = 48
 _MATPLOTLIB = threading.RLock()
-"""matplotlib is not thread-safe: one chart, or one font search, at a time."""
+"""matplotlib is not thread-safe: one chart at a time."""
 
 Cell = str | int | float | Decimal | datetime | None
-
-
-class MissingFont(RuntimeError):
-    """Chinese text to draw and no CJK font installed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,16 +58,12 @@ class WeeklyChart:
     counts_title: str
     days_title: str
 
-    def texts(self) -> list[str]:
-        labels = [self.received_label, self.resolved_label, self.counts_title, self.days_title]
-        return [self.title, *self.weeks, *labels]
-
 
 @dataclass(frozen=True, slots=True)
 class RenderedChart:
     png: bytes
-    font: str | None
-    """The CJK family the text was drawn in; None for matplotlib's default."""
+    font: str
+    """The family the text was drawn in."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,26 +78,17 @@ class Sheet:
 
 
 @cache
-def cjk_font() -> str | None:
-    """The first CJK family matplotlib can use, or None."""
+def cjk_font() -> str:
+    """The shipped CJK font's family, made known to matplotlib's font manager once."""
+    from matplotlib.font_manager import FontProperties, fontManager
+
     with _MATPLOTLIB:
-        found = _installed_family()
-        if found is None:
-            _add_system_fonts()
-            found = _installed_family()
-    if found is None:
-        log.warning(
-            "no CJK font found (tried %s): charts are labelled in English; install one, "
-            "e.g. apt-get install fonts-wqy-microhei",
-            ", ".join(CJK_FAMILIES),
-        )
-    return found
+        fontManager.addfont(FONT_FILE)
+        return FontProperties(fname=FONT_FILE).get_name()
 
 
 def render_chart(chart: WeeklyChart) -> RenderedChart:
     font = cjk_font()
-    if font is None and any(_is_wide(text) for text in chart.texts()):
-        raise MissingFont("Chinese chart labels need a CJK font; none is installed")
     with _MATPLOTLIB:
         return RenderedChart(_draw(chart, font), font)
 
@@ -165,13 +134,12 @@ def csv_bytes(header: Sequence[str], rows: Sequence[Sequence[Cell]]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def _draw(chart: WeeklyChart, font: str | None) -> bytes:
+def _draw(chart: WeeklyChart, font: str) -> bytes:
     from matplotlib.figure import Figure
     from matplotlib.font_manager import FontProperties
     from matplotlib.ticker import MaxNLocator
 
-    family = [font] if font else None
-    text = FontProperties(family=family)
+    text = FontProperties(family=font)
     figure = Figure(figsize=(10, 6.5), dpi=110, layout="constrained")
     counts, days = figure.subplots(2, 1, sharex=True, height_ratios=[3, 2])
     weeks = range(len(chart.weeks))
@@ -188,39 +156,10 @@ def _draw(chart: WeeklyChart, font: str | None) -> bytes:
     step = max(1, math.ceil(len(chart.weeks) / MAX_TICK_LABELS))
     labels = [label if i % step == 0 else "" for i, label in enumerate(chart.weeks)]
     days.set_xticks(list(weeks), labels, fontproperties=text)
-    figure.suptitle(chart.title, fontproperties=FontProperties(family=family, size="x-large"))
+    figure.suptitle(chart.title, fontproperties=FontProperties(family=font, size="x-large"))
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
-
-
-def _installed_family() -> str | None:
-    from matplotlib.font_manager import FontProperties, findfont
-
-    for family in CJK_FAMILIES:
-        try:
-            findfont(FontProperties(family=family), fallback_to_default=False)
-        except ValueError:
-            continue
-        return family
-    return None
-
-
-def _add_system_fonts() -> None:
-    """Fonts installed after matplotlib cached its font list are unknown to it until added."""
-    from matplotlib.font_manager import findSystemFonts, fontManager
-
-    known = {entry.fname for entry in fontManager.ttflist}
-    for path in findSystemFonts():
-        if path not in known:
-            try:
-                fontManager.addfont(path)
-            except (OSError, RuntimeError, ValueError):
-                log.debug("matplotlib cannot read font %s", path)
-
-
-def _is_wide(text: str) -> bool:
-    return any(unicodedata.east_asian_width(char) in "WF" for char in text)
 
 
 def _width(value: Cell) -> int:

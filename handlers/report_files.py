@@ -31,7 +31,6 @@ from handlers.rendering import (
     Cell,
     Sheet,
     WeeklyChart,
-    cjk_font,
     csv_bytes,
     render_chart,
     workbook_bytes,
@@ -45,7 +44,6 @@ __all__ = [
     "CASE_COLUMNS",
     "case_rows",
     "cases_csv",
-    "chart_language",
     "chart_upload",
     "figure_rows",
     "workbook_upload",
@@ -74,16 +72,11 @@ PERCENT, AMOUNT, DAYS, TIME = "0.0%", "#,##0.00", "0.0", "yyyy-mm-dd hh:mm"
 CASE_FORMATS = {6: AMOUNT, 7: AMOUNT, 10: TIME, 11: TIME, 12: TIME}
 
 
-def chart_language(language: str) -> str:
-    """``language``, or English when it is Chinese and no CJK font is installed."""
-    return language if cjk_font() is not None or not language.startswith("zh") else "en"
-
-
 def chart_upload(
     weeks: Sequence[WeekTally], period: Period, scope: Scope, routing: Routing, language: str
 ) -> Upload:
     """Received and resolved per week (``period.week_bounds``), and average handling days."""
-    _ = translator(chart_language(language))
+    _ = translator(language)
     chart = WeeklyChart(
         title=_title(scope, period, routing, _),
         weeks=[f"{start:%m-%d}" for start in period.week_starts()],

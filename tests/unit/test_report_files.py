@@ -6,22 +6,21 @@ import csv
 import dataclasses
 import io
 import warnings
-from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
 import pytest
-from matplotlib.font_manager import FontProperties, findfont
+from matplotlib.font_manager import fontManager
 from PIL import Image
 
 from bot.report_cli import add_report_commands, run_report_command
 from bot.settings import Settings, load_settings
 from handlers import HandlerConfig, rendering
 from handlers.figures import FigureReport, Period, describe_scope, gather_figures
-from handlers.rendering import MissingFont, WeeklyChart, render_chart
+from handlers.rendering import WeeklyChart, render_chart
 from handlers.replies import SendDocument
-from handlers.report_files import cases_csv, chart_language, chart_upload, workbook_upload
+from handlers.report_files import cases_csv, chart_upload, workbook_upload
 from storage.case_queries import EVERY_CASE
 from storage.db import Database
 from storage.figures import WeekTally, cases_in_period, weekly_tallies
@@ -106,13 +105,13 @@ async def november(db: Database, config: HandlerConfig, clock: FakeClock) -> Nov
 # --- the chart ----------------------------------------------------------------------------------
 
 
-def test_the_chart_draws_chinese_in_a_cjk_font_without_missing_glyphs() -> None:
+def test_the_chart_draws_chinese_in_the_shipped_cjk_font_without_missing_glyphs() -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         chart = render_chart(CHINESE_CHART)
     assert [str(w.message) for w in caught if "missing from font" in str(w.message)] == []
-    assert chart.font in rendering.CJK_FAMILIES
-    assert findfont(FontProperties(family=chart.font), fallback_to_default=False)
+    assert chart.font == "WenQuanYi Micro Hei"
+    assert str(rendering.FONT_FILE) in {font.fname for font in fontManager.ttflist}
     assert chart.png.startswith(PNG)
     with Image.open(io.BytesIO(chart.png)) as image:
         image.verify()
@@ -124,37 +123,12 @@ async def test_the_report_chart_of_a_month_is_a_png_in_chinese(
 ) -> None:
     await seed_november(db)
     data = await november(db, config, clock)
-    assert chart_language("zh") == "zh"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         upload = chart_upload(data.weeks, NOVEMBER, data.report.scope, config.routing, "zh")
     assert [str(w.message) for w in caught] == []
     assert upload.file_name == "chart-2026-11-01-2026-11-30.png"
     assert upload.content.startswith(PNG)
-
-
-@pytest.fixture
-def no_cjk_font(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(rendering, "CJK_FAMILIES", ("No Such CJK Font",))
-    rendering.cjk_font.cache_clear()
-    yield
-    rendering.cjk_font.cache_clear()
-
-
-@pytest.mark.usefixtures("no_cjk_font")
-async def test_without_a_cjk_font_the_chart_falls_back_to_english_never_to_empty_boxes(
-    db: Database, config: HandlerConfig, clock: FakeClock
-) -> None:
-    await seed_november(db)
-    data = await november(db, config, clock)
-    assert chart_language("zh") == "en"
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        upload = chart_upload(data.weeks, NOVEMBER, data.report.scope, config.routing, "zh")
-    assert [str(w.message) for w in caught] == []
-    assert upload.content.startswith(PNG)
-    with pytest.raises(MissingFont):
-        render_chart(CHINESE_CHART)
 
 
 # --- the spreadsheet and the CSV ----------------------------------------------------------------
