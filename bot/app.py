@@ -18,7 +18,7 @@ from bot.settings import Settings
 from bot.shared_ratelimit import RedisLimiter
 from bot.transport import Transport, Unauthorized
 from handlers import HandlerConfig
-from handlers.context import HardCaseRules
+from handlers.context import HardCaseRules, Retention
 from handlers.routing import Routing, load_routing
 from handlers.routing_changes import adopt_routing
 from handlers.survey_policy import SurveyPolicy
@@ -64,6 +64,10 @@ def handler_config(settings: Settings, routing: Routing) -> HandlerConfig:
         case_deadline_days=cases.case_deadline_days,
         invite_valid_days=cases.invite_valid_days,
         visits_per_worker_per_point=cases.visits_per_worker_per_point,
+        retention=Retention(
+            inbox=timedelta(days=cases.inbox_retention_days),
+            outbox=timedelta(days=cases.outbox_retention_days),
+        ),
         admin_ids=frozenset(settings.bot.admin_ids),
         hard_cases=HardCaseRules(
             min_amount_fen=hard.min_amount_yuan * 100,

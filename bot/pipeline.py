@@ -20,7 +20,7 @@ from typing import Any
 
 from bot.clock import Clock
 from handlers import Event, HandlerConfig, Outgoing, SendMessage, handle_event
-from handlers.replies import AnswerCallback
+from handlers.replies import AnswerCallback, forgotten_once_delivered
 from handlers.throttle import Ration, ration, slow_down
 from storage import inbox, outbox
 from storage.conversations import lock_conversation
@@ -245,4 +245,5 @@ def apology_for(event: Event) -> list[Outgoing]:
 
 
 def to_row(message: Outgoing) -> outbox.OutboxRow:
-    return (message.chat_id, message.method, message.to_json(), message.ref)
+    forget = forgotten_once_delivered(message)
+    return (message.chat_id, message.method, message.to_json(), message.ref, forget)

@@ -24,6 +24,7 @@ from bot.settings import ScheduleSettings
 from handlers import HandlerConfig
 from handlers.context import Unit
 from handlers.due_work import DUE
+from handlers.retention import plan_retention
 from handlers.staff.digest import plan_digest
 from handlers.staff.weekly_report import plan_weekly_report
 from storage import outbox
@@ -122,8 +123,8 @@ class Scheduler:
     Its jobs only ask for a sweep, which runs in a task of our own, one at a time: APScheduler
     (in-memory, coalescing) holds no work, and its shutdown, which cancels running jobs, cannot
     cut a sweep short. At start, and daily at digest time, the recurring work is planned (today's
-    digest, the next weekly report; each only if absent) and a sweep runs at once, so work that
-    fell due while it was down goes out now.
+    digest, the next weekly report, today's retention sweep; each only if absent) and a sweep
+    runs at once, so work that fell due while it was down goes out now.
     """
 
     def __init__(
@@ -207,6 +208,7 @@ class Scheduler:
             unit = Unit(session, self._config, self._clock.now())
             await plan_digest(unit, self._settings.digest_time)
             await plan_weekly_report(unit)
+            await plan_retention(unit)
         self._plan_wanted = False
 
     async def _batch(self) -> int:

@@ -120,6 +120,10 @@ class CaseSettings(BaseSettings):
     """Upcoming visits one worker may hold at one reception point."""
     user_update_budget_per_minute: int = Field(default=60, ge=1, le=100_000)
     """Past this many updates in a minute, a user's updates are kept but not handled."""
+    inbox_retention_days: int = Field(default=7, ge=1, le=365)
+    """Handled updates (what a worker typed) are deleted this long after they came."""
+    outbox_retention_days: int = Field(default=7, ge=1, le=365)
+    """Sent messages lose their text this long after they were written."""
 
     @field_validator("time_zone")
     @classmethod

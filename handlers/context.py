@@ -5,7 +5,7 @@ written by the runtime in one transaction with the inbox row that caused it.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -23,7 +23,7 @@ from handlers.routing import Routing
 from handlers.survey_policy import SurveyPolicy
 from storage.models import Conversation, Worker
 
-__all__ = ["Context", "HandlerConfig", "HardCaseRules", "Keyboard", "Unit"]
+__all__ = ["Context", "HandlerConfig", "HardCaseRules", "Keyboard", "Retention", "Unit"]
 
 Keyboard = tuple[tuple[Button, ...], ...]
 
@@ -40,6 +40,14 @@ class HardCaseRules:
 
 
 @dataclass(frozen=True, slots=True)
+class Retention:
+    """How long what workers typed is kept outside their cases (INBOX/OUTBOX_RETENTION_DAYS)."""
+
+    inbox: timedelta = timedelta(days=7)
+    outbox: timedelta = timedelta(days=7)
+
+
+@dataclass(frozen=True, slots=True)
 class HandlerConfig:
     routing: Routing
     zone: ZoneInfo
@@ -52,6 +60,7 @@ class HandlerConfig:
     surveys: SurveyPolicy = field(default_factory=SurveyPolicy)
     admin_ids: frozenset[int] = frozenset()
     hard_cases: HardCaseRules = HardCaseRules()
+    retention: Retention = Retention()
 
 
 @dataclass(slots=True)

@@ -28,6 +28,7 @@ __all__ = [
     "SendPhoto",
     "Upload",
     "escape",
+    "forgotten_once_delivered",
     "plain",
     "with_uploads",
 ]
@@ -79,6 +80,8 @@ class SendMessage:
     keyboard: ReplyKeyboard | None = None
     remove_keyboard: bool = False
     ref: str | None = None
+    private: bool = False
+    """Personal data only its reader needs (a worker's contact for staff): see ``forgotten``."""
 
     method = "sendMessage"
 
@@ -226,6 +229,16 @@ class SendPhoto:
 
 
 Outgoing = SendMessage | EditMessage | AnswerCallback | SendDocument | SendPhoto
+
+
+def forgotten_once_delivered(message: Outgoing) -> bool:
+    """Whether the outbox forgets the message as soon as Telegram has it, rather than after
+    ``OUTBOX_RETENTION_DAYS``: private messages, and every file the bot uploads (an export, a
+    worker's data), which is the reader's to keep, not the outbox's."""
+    if isinstance(message, SendMessage):
+        return message.private
+    return isinstance(message, SendDocument | SendPhoto)
+
 
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 MAX_PHOTO_BYTES = 10 * 1024 * 1024

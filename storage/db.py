@@ -5,6 +5,8 @@ locked", write transactions in this process queue on one lock. PostgreSQL needs 
 """
 
 import asyncio
+import contextlib
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -24,7 +26,7 @@ class Database:
         self.url = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         if self.is_sqlite and self.url.database and self.url.database != ":memory:":
-            Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
+            _private_file(Path(self.url.database))
         # Statement parameters carry what workers typed (names, phone numbers); a database
         # error must not copy them into the log.
         kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
@@ -56,6 +58,18 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def _private_file(path: Path) -> None:
+    """The database holds workers' names and phone numbers: only the bot's user may read it.
+    A folder made for it is 0700; the file is 0600 (tightened if it was looser), and SQLite
+    gives its -wal and -shm files the database file's mode."""
+    with contextlib.suppress(FileExistsError):
+        path.parent.mkdir(mode=0o700, parents=True)
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    for file in (path, *(path.with_name(path.name + end) for end in ("-wal", "-shm"))):
+        if file.exists():
+            file.chmod(0o600)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:

@@ -435,3 +435,7 @@ class OutboxMessage(SQLModel, table=True):
     error: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = Field(sa_type=UtcDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    forget_on_delivery: bool = False
+    """Personal data only its reader needs (a worker's contact, a file): gone once delivered."""
+    forgotten_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    """When the payload was emptied (on delivery, or by the retention sweep)."""

@@ -10,15 +10,17 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, exists, func, insert, or_, update
+from sqlalchemy import JSON, case, delete, exists, func, insert, literal, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.columns import UtcDateTime
 from storage.models import OutboxMessage, OutboxStatus, Sender
 from storage.upsert import insert_for
 
 __all__ = [
+    "FORGOTTEN",
     "UNORDERED_METHODS",
     "OutboxRow",
     "claim_due",
@@ -35,8 +37,12 @@ __all__ = [
 UNORDERED_METHODS = ("answerCallbackQuery",)
 """Answers to button presses need not wait behind the chat's queued messages."""
 
-OutboxRow = tuple[int, str, dict[str, Any], str | None]
-"""(chat_id, method, payload, ref)."""
+OutboxRow = tuple[int, str, dict[str, Any], str | None, bool]
+"""(chat_id, method, payload, ref, forget_on_delivery)."""
+
+FORGOTTEN: dict[str, Any] = {}
+"""A forgotten message's payload: what it said is gone; its chat, ref and Telegram id stay,
+since a later edit of the message is found by them."""
 
 
 async def enqueue(session: AsyncSession, rows: Iterable[OutboxRow], at: datetime) -> int:
@@ -47,13 +53,14 @@ async def enqueue(session: AsyncSession, rows: Iterable[OutboxRow], at: datetime
             "method": method,
             "payload": payload,
             "ref": ref,
+            "forget_on_delivery": forget,
             "status": OutboxStatus.PENDING,
             "attempts": 0,
             "ambiguous": 0,
             "next_attempt_at": at,
             "created_at": at,
         }
-        for chat_id, method, payload, ref in rows
+        for chat_id, method, payload, ref, forget in rows
     ]
     if values:
         await session.exec(insert(OutboxMessage).values(values))
@@ -107,10 +114,17 @@ async def settle(
     retry_at: datetime | None = None,
     ambiguous: bool = False,
 ) -> None:
-    """Record the outcome of one attempt; ``pending`` with ``retry_at`` schedules another."""
+    """Record the outcome of one attempt; ``pending`` with ``retry_at`` schedules another.
+    A delivered message marked ``forget_on_delivery`` loses its payload in the same statement."""
     values: dict[str, Any] = {"status": status, "error": error, "claimed_by": None}
     if status == OutboxStatus.SENT:
-        values.update(sent_at=at, telegram_message_id=telegram_message_id)
+        forget = col(OutboxMessage.forget_on_delivery)
+        values.update(
+            sent_at=at,
+            telegram_message_id=telegram_message_id,
+            payload=case((forget, literal(FORGOTTEN, JSON())), else_=col(OutboxMessage.payload)),
+            forgotten_at=case((forget, literal(at, UtcDateTime())), else_=None),
+        )
     if retry_at is not None:
         values["next_attempt_at"] = retry_at
     if ambiguous:

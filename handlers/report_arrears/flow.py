@@ -27,6 +27,7 @@ from handlers.report_arrears.steps import (
 )
 from handlers.report_arrears.submit import file_for_worker, submit_report, under_daily_limit
 from storage.conversations import save_conversation
+from storage.retention import forget_chat
 
 __all__ = ["FLOW", "begin", "begin_prefilled", "on_event", "resume"]
 
@@ -308,6 +309,7 @@ async def finish_cancel(ctx: Context, *, discard: bool) -> None:
         ask(ctx, step)
         return
     save_conversation(ctx.session, ctx.conversation, ctx.now, flow=None, step=None, data={})
+    await forget_chat(ctx.session, ctx.event.chat_id, ctx.now)
     ctx.reply(_("The report was discarded."), remove_keyboard=True)
     await show_menu(ctx)
 

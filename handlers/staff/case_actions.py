@@ -115,7 +115,7 @@ async def show_contact(ctx: Context, actor: Actor, view: CaseView) -> None:
         phone=format_phone(case.reporter_phone),
     )
     chat = actor.staff.chat_id if actor.staff else actor.user_id
-    ctx.send(SendMessage(chat, text))
+    ctx.send(SendMessage(chat, text, private=True))
     ctx.answer(ctx._("I have sent you the contact in a private message."))
 
 

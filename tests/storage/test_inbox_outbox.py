@@ -34,7 +34,9 @@ async def test_pending_events_come_in_update_order_per_chat(db: Database, clock:
 async def enqueue(db: Database, clock: FakeClock, *rows: tuple[int, str]) -> None:
     async with db.transaction() as session:
         await outbox.enqueue(
-            session, [(chat, method, {"text": "hi"}, None) for chat, method in rows], clock.now()
+            session,
+            [(chat, method, {"text": "hi"}, None, False) for chat, method in rows],
+            clock.now(),
         )
 
 

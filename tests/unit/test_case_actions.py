@@ -130,6 +130,7 @@ async def test_contact_goes_privately_to_the_presser_and_is_recorded(
     await officer.press("Contact")
     private = bench.to(901)[-1]
     assert "Wang Wu" in private.text and "138 1234 5678" in private.text
+    assert private.private, "the outbox forgets the contact once it is delivered"
     assert "1234 5678" not in officer.last.text
     assert await events(bench.db) == ["created", "contact_viewed"]
 

@@ -23,7 +23,7 @@ async def enqueue(db: Database, *messages: tuple[int, str]) -> None:
     async with db.transaction() as session:
         await outbox.enqueue(
             session,
-            [(chat, "sendMessage", {"text": text}, None) for chat, text in messages],
+            [(chat, "sendMessage", {"text": text}, None, False) for chat, text in messages],
             datetime.now(UTC),
         )
 

@@ -1,0 +1,36 @@
+"""Keeping what workers typed no longer than its purpose (PIPL art. 19), as daily due work.
+
+A handled update served once its answer was decided; a sent message once Telegram had it. Both
+are kept a few days more (INBOX/OUTBOX_RETENTION_DAYS), for the operator to look into a
+complaint about the bot itself, then forgotten in batches: a batch that finds more plans the
+next one at once.
+"""
+
+from handlers.context import Unit
+from handlers.due_work import due
+from storage.due import schedule_once
+from storage.models import DueTask
+from storage.retention import forget_old_messages, forget_old_updates
+
+__all__ = ["BATCH", "RETENTION", "plan_retention"]
+
+RETENTION = "retention"
+BATCH = 1000
+"""Rows of each table per transaction."""
+
+
+async def plan_retention(unit: Unit) -> None:
+    """Today's sweep (local date), unless planned or done already; due at once."""
+    day = unit.local_now.date().isoformat()
+    await schedule_once(unit.session, RETENTION, f"retention:{day}:0", unit.now, unit.now)
+
+
+@due(RETENTION)
+async def forget_past_their_time(unit: Unit, task: DueTask) -> None:
+    keep = unit.config.retention
+    updates = await forget_old_updates(unit.session, unit.now - keep.inbox, BATCH)
+    messages = await forget_old_messages(unit.session, unit.now - keep.outbox, unit.now, BATCH)
+    if BATCH in (updates, messages):
+        day, batch = task.subject.removeprefix("retention:").rsplit(":", 1)
+        subject = f"retention:{day}:{int(batch) + 1}"
+        await schedule_once(unit.session, RETENTION, subject, unit.now, unit.now)

@@ -1,0 +1,79 @@
+"""Forgetting what has served its purpose: handled updates, delivered messages, a discarded draft.
+
+Each sweep works in batches (``limit`` rows, chosen by id) so that a first run over a year of
+rows never holds SQLite's one writer, or a PostgreSQL transaction, for long.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, delete, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import InboxEvent, InboxStatus, OutboxMessage, OutboxStatus
+from storage.outbox import FORGOTTEN
+
+__all__ = ["forget_chat", "forget_old_messages", "forget_old_updates"]
+
+SETTLED = (OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.UNREACHABLE)
+"""Outbox rows whose payload nothing will read again."""
+
+
+async def forget_old_updates(session: AsyncSession, before: datetime, limit: int) -> int:
+    """Delete handled updates (done, failed or throttled) received before ``before``: what a
+    worker typed lives on only in the case it became. Returns how many went."""
+    chosen = (
+        select(InboxEvent.id)
+        .where(col(InboxEvent.status) != InboxStatus.PENDING, col(InboxEvent.received_at) < before)
+        .order_by(col(InboxEvent.id))
+        .limit(limit)
+    )
+    result = await session.exec(delete(InboxEvent).where(col(InboxEvent.id).in_(chosen)))
+    return int(result.rowcount or 0)
+
+
+async def forget_old_messages(
+    session: AsyncSession, before: datetime, now: datetime, limit: int
+) -> int:
+    """Empty the payload of settled messages created before ``before``; the row stays (chat,
+    ref, Telegram's message id), since a later edit of the message is found by them."""
+    chosen = (
+        select(OutboxMessage.id)
+        .where(
+            col(OutboxMessage.status).in_(SETTLED),
+            col(OutboxMessage.forgotten_at).is_(None),
+            col(OutboxMessage.created_at) < before,
+        )
+        .order_by(col(OutboxMessage.id))
+        .limit(limit)
+    )
+    return await _forget(session, col(OutboxMessage.id).in_(chosen), now)
+
+
+async def forget_chat(session: AsyncSession, chat_id: int, now: datetime) -> None:
+    """A discarded draft leaves nothing behind: the chat's handled updates go, its settled
+    messages are emptied, and those still to send are forgotten once delivered."""
+    await session.exec(
+        delete(InboxEvent).where(
+            col(InboxEvent.chat_id) == chat_id, col(InboxEvent.status) != InboxStatus.PENDING
+        )
+    )
+    await _forget(
+        session,
+        (col(OutboxMessage.chat_id) == chat_id)
+        & col(OutboxMessage.status).in_(SETTLED)
+        & col(OutboxMessage.forgotten_at).is_(None),
+        now,
+    )
+    await session.exec(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.chat_id) == chat_id, col(OutboxMessage.status).not_in(SETTLED))
+        .values(forget_on_delivery=True)
+    )
+
+
+async def _forget(session: AsyncSession, which: ColumnElement[bool], now: datetime) -> int:
+    result = await session.exec(
+        update(OutboxMessage).where(which).values(payload=FORGOTTEN, forgotten_at=now)
+    )
+    return int(result.rowcount or 0)
