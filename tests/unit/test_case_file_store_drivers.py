@@ -45,7 +45,7 @@ async def test_a_download_gives_the_files_bytes(fake: FakeBotAPI, driver: Driver
     assert await driver.download(voice) == fake.file(voice).data
 
 
-@pytest.mark.parametrize("answer", ["html 502", "json 500", "drop"])
+@pytest.mark.parametrize("answer", ["html 502", "json 500", "drop", "truncated"])
 async def test_a_failed_download_is_transient(
     fake: FakeBotAPI, driver: Driver, answer: str
 ) -> None:
