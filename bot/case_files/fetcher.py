@@ -74,7 +74,6 @@ class Fetcher:
         self._stopping = False
         self._refused: Unauthorized | None = None
         self._outage = OutageLog(log)
-        self.stats = {"stored": 0, "retried": 0, "refused": 0, "failed": 0}
 
     def wake(self) -> None:
         """Look for due fetches now (a report was just submitted)."""
@@ -113,19 +112,20 @@ class Fetcher:
             mime_type = content_type(content, row.mime_type)
             refused = refusal(row.kind, mime_type, len(content))
             if refused is not None:
-                await self._refuse(row, f"refused after download: {refused.value}")
+                error = f"refused after download: {refused.value}"
+                await self._finish(row, FetchStatus.REFUSED, error)
                 return
             kept = await asyncio.to_thread(
                 self._store.keep, content, file_name=row.file_name, mime_type=mime_type
             )
         except TooBig:
-            await self._refuse(row, f"refused: {Refusal.TOO_BIG.value}")
+            await self._finish(row, FetchStatus.REFUSED, f"refused: {Refusal.TOO_BIG.value}")
         except Unauthorized as error:  # the process stops and says so; the fetch waits
             self._refused = error
             self.stop()
             await self._release(row.id)
         except Rejected as error:  # Telegram's own words, which quote no value
-            await self._give_up(row, f"{type(error).__name__}: {error}")
+            await self._finish(row, FetchStatus.FAILED, f"{type(error).__name__}: {error}")
         except RetryAfter as error:
             await self._retry(row, str(error), timedelta(seconds=error.seconds))
         except DeliveryError as error:
@@ -137,26 +137,14 @@ class Fetcher:
         else:
             await self._stored(row.id, kept)
 
-    async def _refuse(self, row: Attachment, error: str) -> None:
+    async def _finish(self, row: Attachment, status: FetchStatus, error: str) -> None:
+        """Refused (too big, a type the case file does not take) or failed: no further try."""
         assert row.id is not None
         attachment_id = row.id
-        self.stats["refused"] += 1
-        log.info("attachment %s is not kept: %s", attachment_id, error)
+        level = logging.INFO if status == FetchStatus.REFUSED else logging.WARNING
+        log.log(level, "attachment %s is %s: %s", attachment_id, status.value, error)
         await self._settle(
-            lambda session, _: case_files.settle_fetch(
-                session, attachment_id, FetchStatus.REFUSED, error
-            )
-        )
-
-    async def _give_up(self, row: Attachment, error: str) -> None:
-        assert row.id is not None
-        attachment_id = row.id
-        self.stats["failed"] += 1
-        log.warning("attachment %s could not be fetched: %s", attachment_id, error)
-        await self._settle(
-            lambda session, _: case_files.settle_fetch(
-                session, attachment_id, FetchStatus.FAILED, error
-            )
+            lambda session, _: case_files.settle_fetch(session, attachment_id, status, error)
         )
 
     async def _retry(self, row: Attachment, error: str, wait: timedelta | None) -> None:
@@ -166,9 +154,8 @@ class Fetcher:
         attachment_id = row.id
         tries = row.fetch_attempts + 1
         if tries >= self._settings.fetch_attempts:
-            await self._give_up(row, f"gave up after {tries} tries: {error}")
+            await self._finish(row, FetchStatus.FAILED, f"gave up after {tries} tries: {error}")
             return
-        self.stats["retried"] += 1
         backoff = self._settings.retry_base_seconds * 2 ** min(row.fetch_attempts, 30)
         delay = timedelta(seconds=min(backoff, self._settings.retry_max_seconds))
         delay = max(delay, wait) if wait is not None else delay
@@ -178,7 +165,6 @@ class Fetcher:
         )
 
     async def _stored(self, attachment_id: int, kept: StoredFile) -> None:
-        self.stats["stored"] += 1
         await self._settle(
             lambda session, now: case_files.stored_fetch(
                 session, attachment_id, sha256=kept.sha256, path=kept.path, size=kept.size, at=now
