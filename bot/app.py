@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
 
+from bot.case_files.fetcher import Fetcher
+from bot.case_files.store import CaseFileStore
 from bot.clock import Clock, SystemClock
 from bot.pipeline import Pipeline
 from bot.ratelimit import Limiter, Limits, SendLimiter
@@ -16,7 +18,7 @@ from bot.scheduler import Scheduler
 from bot.sender import Sender
 from bot.settings import Settings
 from bot.shared_ratelimit import RedisLimiter
-from bot.transport import Transport, Unauthorized
+from bot.transport import Downloader, Transport, Unauthorized
 from handlers import HandlerConfig
 from handlers.context import HardCaseRules, Retention
 from handlers.routing import Routing, load_routing
@@ -32,7 +34,7 @@ log = logging.getLogger(__name__)
 STOP_GRACE = 10.0
 
 
-class Driver(Transport, Protocol):
+class Driver(Transport, Downloader, Protocol):
     async def receive(self, pipeline: Pipeline) -> None: ...
     async def close(self) -> None: ...
 
@@ -45,6 +47,8 @@ class Runtime:
     scheduler: Scheduler
     config: HandlerConfig
     limiter: Limiter
+    fetcher: Fetcher | None
+    """Keeps evidence files in the case file store; None where nothing can be downloaded."""
 
     async def close(self) -> None:
         """Once the loops have stopped: the limiter's connection, then the database's."""
@@ -87,10 +91,15 @@ def handler_config(settings: Settings, routing: Routing) -> HandlerConfig:
 
 
 async def build_runtime(
-    settings: Settings, transport: Transport, clock: Clock | None = None
+    settings: Settings,
+    transport: Transport,
+    clock: Clock | None = None,
+    *,
+    downloader: Downloader | None = None,
 ) -> Runtime:
     """Everything but the driver's receiving loop; migrates the schema and takes the routing
-    file into use (RoutingError if it dropped a code still in use)."""
+    file into use (RoutingError if it dropped a code still in use). With a ``downloader``, a
+    fetcher keeps evidence files in the case file store."""
     clock = clock or SystemClock()
     routing = load_routing(settings.cases.routing_file)
     url = settings.database.database_url
@@ -104,11 +113,20 @@ async def build_runtime(
         raise
     config = handler_config(settings, routing)
     limiter = make_limiter(settings)
-    sender = Sender(db, transport, settings.delivery, clock, limiter)
+    store = CaseFileStore(settings.evidence.dir)
+    sender = Sender(db, transport, settings.delivery, clock, limiter, store=store)
+    fetcher = None if downloader is None else Fetcher(db, downloader, store, settings.evidence)
+
+    def outgoing() -> None:
+        """New messages to send, and perhaps a report whose evidence is now due for fetching."""
+        sender.wake()
+        if fetcher is not None:
+            fetcher.wake()
+
     budget = settings.cases.user_update_budget_per_minute
-    pipeline = Pipeline(db, config, clock, sender.wake, budget_per_minute=budget)
+    pipeline = Pipeline(db, config, clock, outgoing, budget_per_minute=budget)
     scheduler = Scheduler(db, config, clock, settings.schedule, sender.wake)
-    return Runtime(db, pipeline, sender, scheduler, config, limiter)
+    return Runtime(db, pipeline, sender, scheduler, config, limiter, fetcher)
 
 
 def make_limiter(settings: Settings) -> Limiter:
@@ -141,7 +159,7 @@ async def run_bot(settings: Settings) -> None:
     """
     driver = make_driver(settings)
     try:
-        runtime = await build_runtime(settings, driver)
+        runtime = await build_runtime(settings, driver, downloader=driver)
     except BaseException:
         await driver.close()
         raise
@@ -153,16 +171,19 @@ async def run_bot(settings: Settings) -> None:
     handling = asyncio.create_task(runtime.pipeline.run(), name="pipeline")
     sending = asyncio.create_task(runtime.sender.run(), name="sender")
     scheduling = asyncio.create_task(runtime.scheduler.run(), name="scheduler")
+    assert runtime.fetcher is not None
+    fetching = asyncio.create_task(runtime.fetcher.run(), name="fetcher")
     stopping = asyncio.create_task(stop.wait(), name="signal")
     log.info("arrears-bot is running (%s, %s)", settings.bot.driver, settings.bot.mode)
     try:
         done, _ = await asyncio.wait(
-            [receiving, handling, sending, scheduling, stopping],
+            [receiving, handling, sending, scheduling, fetching, stopping],
             return_when=asyncio.FIRST_COMPLETED,
         )
     finally:
         log.info("stopping")
         await finish(scheduling, runtime.scheduler.stop)
+        await finish(fetching, runtime.fetcher.stop)
         await finish(receiving, None)
         await finish(handling, runtime.pipeline.stop)
         await finish(sending, runtime.sender.stop)

@@ -13,6 +13,8 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+from bot.case_files.outgoing import by_file_id, file_id_refused, from_store
+from bot.case_files.store import CaseFileStore
 from bot.clock import Clock
 from bot.ratelimit import Limiter
 from bot.settings import DeliverySettings
@@ -54,12 +56,15 @@ class Sender:
         limiter: Limiter,
         *,
         concurrency: int = 32,
+        store: CaseFileStore | None = None,
     ) -> None:
         self._db = db
         self._transport = transport
         self._settings = settings
         self._clock = clock
         self._limiter = limiter
+        self._store = store
+        """Where a case file's files are kept, to upload when Telegram forgot their ids."""
         self._slots = asyncio.Semaphore(concurrency)
         self._concurrency = concurrency
         self._wake = asyncio.Event()
@@ -218,7 +223,7 @@ class Sender:
                 return
             try:
                 async with self._limiter.sending(None if unordered else row.chat_id):
-                    message_id = await self._transport.call(row.method, row.chat_id, payload)
+                    message_id = await self._call(row, payload)
             except RetryAfter as error:
                 await self._limiter.pause(error.seconds)
                 await self._retry(row, error.seconds, str(error))
@@ -239,6 +244,25 @@ class Sender:
             else:
                 self.stats["sent"] += 1
                 await self._settle(row, OutboxStatus.SENT, None, message_id)
+
+    async def _call(self, row: OutboxMessage, payload: dict[str, Any]) -> int | None:
+        """Send kept files by their Telegram ids; if Telegram no longer knows one, send the
+        same message once more with the store's copies uploaded."""
+        try:
+            return await self._transport.call(row.method, row.chat_id, by_file_id(payload))
+        except Rejected as refused:
+            if self._store is None or not file_id_refused(refused):
+                raise
+            try:
+                uploads = await asyncio.to_thread(from_store, payload, self._store.read)
+            except (OSError, ValueError) as error:
+                failure = describe(error)
+                log.error("outbox message %s: the store's copy is unreadable: %s", row.id, failure)
+                raise refused from error
+            if uploads is None:
+                raise
+            log.info("outbox message %s: file id refused, sending the store's copy", row.id)
+            return await self._transport.call(row.method, row.chat_id, uploads)
 
     async def _resolve_target(self, row: OutboxMessage) -> dict[str, Any] | None:
         """An edit names its target by reference; by now (per-chat order) it has an id."""

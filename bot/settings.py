@@ -19,6 +19,7 @@ __all__ = [
     "CaseSettings",
     "DatabaseSettings",
     "DeliverySettings",
+    "EvidenceSettings",
     "HardCaseSettings",
     "ScheduleSettings",
     "Settings",
@@ -156,6 +157,20 @@ class DeliverySettings(BaseSettings):
     """Several instances: a Redis they all reach, to share one count of Telegram's limits."""
 
 
+class EvidenceSettings(BaseSettings):
+    """The case file store: where evidence files are kept, and how a failed download is retried."""
+
+    model_config = SettingsConfigDict(**_ENV, env_prefix="EVIDENCE_")
+
+    dir: Path = Path("data/evidence")
+    """Next to the default SQLite file; created owner-only (0700), each file 0600."""
+    retry_base_seconds: float = Field(default=60.0, gt=0)
+    """The first retry of a failed download; each later one waits twice as long."""
+    retry_max_seconds: float = Field(default=6 * 3600.0, gt=0)
+    fetch_attempts: int = Field(default=8, ge=1, le=100)
+    """Downloads tried before a file is given up (failed; Telegram's id still serves)."""
+
+
 class HardCaseSettings(BaseSettings):
     """When a new case counts as a hard case (骨头案) and goes to the leaders at once."""
 
@@ -209,6 +224,7 @@ class Settings(BaseModel):
     database: DatabaseSettings
     cases: CaseSettings
     delivery: DeliverySettings
+    evidence: EvidenceSettings
     hard_cases: HardCaseSettings
     schedule: ScheduleSettings
     surveys: SurveySettings
@@ -224,6 +240,7 @@ _PREFIXES: dict[str, type[BaseSettings]] = {
     "database": DatabaseSettings,
     "cases": CaseSettings,
     "delivery": DeliverySettings,
+    "evidence": EvidenceSettings,
     "hard_cases": HardCaseSettings,
     "schedule": ScheduleSettings,
     "surveys": SurveySettings,

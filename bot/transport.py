@@ -12,6 +12,8 @@ Errors, by what the sender does about them::
     │                   recorded, not retried
     ├── Rejected        400, 404, 413 in Telegram's words: the request can never succeed;
     │                   settled failed, and the chat's queue moves on
+    │   └── TooBig      a file over the 20 MB a bot may download (getFile's 400, or the size
+    │                   seen while downloading): the case file store refuses it
     └── Unauthorized    401: the token is wrong; the process stops with one line
 
 Only an error answered by Telegram itself (its JSON envelope) can reject a request. An answer
@@ -24,8 +26,10 @@ from typing import Any, Protocol
 
 __all__ = [
     "DeliveryError",
+    "Downloader",
     "Rejected",
     "RetryAfter",
+    "TooBig",
     "TransientError",
     "Transport",
     "Unauthorized",
@@ -38,6 +42,8 @@ NEVER_SUCCEEDS = frozenset({400, 404, 413})
 """Statuses with which Telegram refuses the request itself: sending it again changes nothing."""
 CHAT_GONE = ("chat not found", "bot is not a member", "upgraded to a supergroup")
 """A 400 that means nobody can be reached at that chat id any more, as a 403 does."""
+TOO_BIG = "file is too big"
+"""getFile's 400 for a file over the download limit."""
 DESCRIBED = 200
 """Characters of an unexpected failure kept for the log and the outbox row."""
 
@@ -66,6 +72,10 @@ class Rejected(DeliveryError):
     pass
 
 
+class TooBig(Rejected):
+    pass
+
+
 class Unauthorized(DeliveryError):
     def __init__(self, description: str) -> None:
         super().__init__(f"the Bot API refused BOT_TOKEN ({description}): check the token")
@@ -82,6 +92,8 @@ def from_telegram(
         return Unauthorized(description)
     if status == 403 or (status == 400 and any(gone in description for gone in CHAT_GONE)):
         return Unreachable(description)
+    if status == 400 and TOO_BIG in description.lower():
+        return TooBig(description)
     if status in NEVER_SUCCEEDS:
         return Rejected(description)
     return TransientError(description if status is None else f"{status} {description}")
@@ -99,5 +111,14 @@ class Transport(Protocol):
         """Perform ``method``; return the message id Telegram assigned, if any.
 
         Raises only ``DeliveryError``: every failure is classified by the rule above.
+        """
+        ...
+
+
+class Downloader(Protocol):
+    async def download(self, file_id: str) -> bytes:
+        """getFile, then the file itself; ``TooBig`` past ``handlers.case_file.MAX_BYTES``.
+
+        Raises only ``DeliveryError``, by the same rule as ``Transport.call``.
         """
         ...

@@ -32,17 +32,27 @@ from aiogram.types import BufferedInputFile, Message, Update
 from aiohttp import ClientConnectorError
 from pydantic import ValidationError
 
+from bot.case_files.outgoing import with_all_uploads
 from bot.drivers.polling import keep_trying, store_until_stored
 from bot.drivers.updates import ALLOWED_UPDATES, event_from_update
 from bot.drivers.webhook import WebhookReceiver
 from bot.pipeline import Pipeline
 from bot.settings import Settings
-from bot.transport import DeliveryError, Rejected, RetryAfter, from_telegram, without_answer
-from handlers.replies import with_uploads
+from bot.transport import (
+    DeliveryError,
+    Rejected,
+    RetryAfter,
+    TooBig,
+    from_telegram,
+    without_answer,
+)
+from handlers.case_file import MAX_BYTES
 
 __all__ = ["AiogramDriver", "delivery_error"]
 
 POLL_TIMEOUT = 25
+DOWNLOAD_TIMEOUT = 120
+"""Seconds for one file download (up to 20 MB on a county office's line)."""
 WITHOUT_CHAT = {"answerCallbackQuery"}
 RESPONSE_TYPES: dict[type[TelegramMethod[Any]], Any] = {}
 """aiogram parses every answer as ``Response[<method's result>]``, a pydantic generic that
@@ -110,7 +120,7 @@ class AiogramDriver:
     async def call(self, method: str, chat_id: int, payload: dict[str, Any]) -> int | None:
         params = payload if method in WITHOUT_CHAT else {**payload, "chat_id": chat_id}
         try:
-            params = with_uploads(params, lambda f: BufferedInputFile(f.content, f.file_name))
+            params = with_all_uploads(params, lambda f: BufferedInputFile(f.content, f.file_name))
             request = method_class(method).model_validate(params)
         except ValidationError as error:  # its message quotes the values: the text being sent
             fields = "; ".join(
@@ -123,7 +133,28 @@ class AiogramDriver:
             result = await self.bot(request)
         except Exception as error:
             raise delivery_error(error) from error
+        if isinstance(result, list) and result:  # sendMediaGroup: the album's first message
+            result = result[0]
         return result.message_id if isinstance(result, Message) else None
+
+    async def download(self, file_id: str) -> bytes:
+        try:
+            file = await self.bot.get_file(file_id)
+            if (file.file_size or 0) > MAX_BYTES:
+                raise TooBig("file is too big")
+            if not file.file_path:
+                raise Rejected("getFile gave no file path")
+            url = self.bot.session.api.file_url(self.bot.token, file.file_path)
+            content = bytearray()
+            async for chunk in self.bot.session.stream_content(url, timeout=DOWNLOAD_TIMEOUT):
+                content += chunk
+                if len(content) > MAX_BYTES:
+                    raise TooBig("file is too big")
+        except DeliveryError:
+            raise
+        except Exception as error:
+            raise delivery_error(error) from error
+        return bytes(content)
 
     async def receive(self, pipeline: Pipeline) -> None:
         if self._settings.bot.mode == "webhook":

@@ -19,7 +19,14 @@ from functools import partial
 from typing import Any, TypeVar
 
 import httpx
-from telegram import Bot, InputFile, Update
+from telegram import (
+    Bot,
+    InputFile,
+    InputMediaAudio,
+    InputMediaDocument,
+    InputMediaPhoto,
+    Update,
+)
 from telegram import error as tg
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
@@ -29,7 +36,8 @@ from bot.drivers.updates import ALLOWED_UPDATES, event_from_update
 from bot.drivers.webhook import WebhookReceiver
 from bot.pipeline import Pipeline
 from bot.settings import Settings
-from bot.transport import DeliveryError, RetryAfter, from_telegram, without_answer
+from bot.transport import DeliveryError, Rejected, RetryAfter, TooBig, from_telegram, without_answer
+from handlers.case_file import MAX_BYTES
 from handlers.replies import Upload, with_uploads
 
 __all__ = ["PtbDriver", "delivery_error"]
@@ -37,6 +45,13 @@ __all__ = ["PtbDriver", "delivery_error"]
 T = TypeVar("T")
 
 POLL_TIMEOUT = 25
+DOWNLOAD_TIMEOUT = 120.0
+"""Seconds for one file download (up to 20 MB on a county office's line)."""
+MEDIA_TYPES: dict[str, type[InputMediaPhoto | InputMediaDocument | InputMediaAudio]] = {
+    "photo": InputMediaPhoto,
+    "document": InputMediaDocument,
+    "audio": InputMediaAudio,
+}
 WITHOUT_CHAT = frozenset({"answerCallbackQuery"})
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 """Transport failures that happen before the request leaves: Telegram cannot have run it."""
@@ -125,16 +140,32 @@ def retry_seconds(error: tg.RetryAfter) -> float:
 
 
 def message_id_of(result: object) -> int | None:
-    """The id of the message a call sent or edited; None for ``True`` and other results."""
+    """The id of the message a call sent or edited (an album's first); None for ``True`` and
+    other results."""
+    if isinstance(result, list) and result:
+        result = result[0]
     if isinstance(result, dict) and "chat" in result and "date" in result:
         found = result.get("message_id")
         return found if isinstance(found, int) else None
     return None
 
 
-def as_input_file(file: Upload) -> InputFile:
-    """do_api_request uploads a file only when it is given as PTB's ``InputFile``."""
-    return InputFile(file.content, filename=file.file_name)
+def as_input_file(file: Upload, *, attach: bool = False) -> InputFile:
+    """do_api_request uploads a file only when it is given as PTB's ``InputFile`` (inside a
+    media group, one it may ``attach``)."""
+    return InputFile(file.content, filename=file.file_name, attach=attach)
+
+
+def as_input_media(item: object) -> object:
+    """A media group's item as PTB's ``InputMedia*``: only those get their uploads attached
+    (``attach://``) by ``do_api_request``; a plain dict would be sent as JSON."""
+    if not (isinstance(item, dict) and item.get("type") in MEDIA_TYPES):
+        return item
+    upload = Upload.from_json(item.get("media"))
+    media = str(item.get("media")) if upload is None else as_input_file(upload, attach=True)
+    return MEDIA_TYPES[item["type"]](
+        media=media, caption=item.get("caption"), parse_mode=item.get("parse_mode")
+    )
 
 
 class PtbDriver:
@@ -176,13 +207,33 @@ class PtbDriver:
 
     async def call(self, method: str, chat_id: int, payload: dict[str, Any]) -> int | None:
         params = payload if method in WITHOUT_CHAT else {**payload, "chat_id": chat_id}
+        media = params.get("media")
         params = with_uploads(params, as_input_file)
+        if isinstance(media, list):
+            params["media"] = [as_input_media(item) for item in media]
         try:
             await self._start()
             result = await self.bot.do_api_request(method, api_kwargs=params)
         except Exception as error:
             raise classify(error) from error
         return message_id_of(result)
+
+    async def download(self, file_id: str) -> bytes:
+        try:
+            await self._start()
+            file = await self.bot.get_file(file_id)
+            if (file.file_size or 0) > MAX_BYTES:
+                raise TooBig("file is too big")
+            if not file.file_path:
+                raise Rejected("getFile gave no file path")
+            content = await file.download_as_bytearray(read_timeout=DOWNLOAD_TIMEOUT)
+        except DeliveryError:
+            raise
+        except Exception as error:
+            raise classify(error) from error
+        if len(content) > MAX_BYTES:
+            raise TooBig("file is too big")
+        return bytes(content)
 
     async def receive(self, pipeline: Pipeline) -> None:
         await self._retrying(self._start)

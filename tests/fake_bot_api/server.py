@@ -148,6 +148,13 @@ class _Fault:
 
 
 @dataclass
+class _DownloadFault:
+    answer: Literal["json 500", "html 502", "drop", "truncated"]
+    remaining: int
+    file_id: str | None
+
+
+@dataclass
 class _Pending:
     update: JsonDict
     forced: bool = False
@@ -279,6 +286,10 @@ class FakeBotAPI:
         self._webhook: _Webhook | None = None
 
         self._faults: list[_Fault] = []
+        self._download_faults: list[_DownloadFault] = []
+        self._expired: set[str] = set()
+        self.downloads: list[str] = []
+        """File ids whose download was asked for, each time, faulted or not."""
         self._outage = False
         self._hangs_over = asyncio.Event()
 
@@ -303,6 +314,7 @@ class FakeBotAPI:
             "sendvideo": self._send_media,
             "sendanimation": self._send_media,
             "sendvideonote": self._send_media,
+            "sendmediagroup": self._send_media_group,
             "sendlocation": self._send_location,
             "sendcontact": self._send_contact,
             "editmessagetext": self._edit_message_text,
@@ -571,6 +583,26 @@ class FakeBotAPI:
         or :meth:`release_hangs` is called) and never carry them out."""
         self._faults.append(_Fault("hang", count, self._methods(method), chat_id, seconds=seconds))
 
+    def fail_downloads(
+        self,
+        count: int = 1,
+        *,
+        file_id: str | None = None,
+        answer: Literal["json 500", "html 502", "drop", "truncated"] = "html 502",
+    ) -> None:
+        """The next ``count`` downloads (of ``file_id``, or of any file) fail: a 500 in
+        Telegram's JSON, a proxy's 502 page, a dropped connection, or the file cut off halfway
+        (the connection closed before the length it announced). getFile itself takes the
+        usual faults (``fail_next(method="getFile")``…)."""
+        self._download_faults.append(_DownloadFault(answer, count, file_id))
+
+    def expire_file(self, file_id: str) -> None:
+        """Telegram no longer knows this id (as after a change of bot token): getFile and sends
+        naming it answer 400 "wrong file identifier/HTTP URL specified". A photo's other sizes
+        expire with it."""
+        self._expired.update(size["file_id"] for size in self._photo_sets.get(file_id, []))
+        self._expired.add(file_id)
+
     def release_hangs(self) -> None:
         """End every hang now: the requests held for ever are dropped, the others handled."""
         self._hangs_over.set()
@@ -582,11 +614,13 @@ class FakeBotAPI:
 
     def clear_faults(self) -> None:
         self._faults.clear()
+        self._download_faults.clear()
 
     @property
     def faults_waiting(self) -> int:
         """Injected faults no request has met yet."""
-        return sum(fault.remaining for fault in self._faults)
+        waiting = self._faults + self._download_faults
+        return sum(fault.remaining for fault in waiting)
 
     # --- observation ----------------------------------------------------------------------------
 
@@ -980,9 +1014,34 @@ class FakeBotAPI:
         stored = self._files_by_path.get(request.match_info["path"])
         if stored is None:
             return web.json_response(ApiError(404, "Not Found").payload(), status=404)
-        return web.Response(
-            body=stored.data, content_type=stored.mime_type or "application/octet-stream"
-        )
+        self.downloads.append(stored.file_id)
+        fault = self._take_download_fault(stored.file_id)
+        content_type = stored.mime_type or "application/octet-stream"
+        if fault is None:
+            return web.Response(body=stored.data, content_type=content_type)
+        self.stats.injected_failures += 1
+        if fault.answer == "json 500":
+            return web.json_response(error_for_status(500).payload(), status=500)
+        if fault.answer == "html 502":
+            raw = RAW_ANSWERS["html 502"]
+            return web.Response(status=502, body=raw.body, headers={CONTENT_TYPE: raw.content_type})
+        response = web.StreamResponse(headers={CONTENT_TYPE: content_type})
+        if fault.answer == "truncated":
+            response.content_length = len(stored.data)
+            await response.prepare(request)
+            await response.write(stored.data[: len(stored.data) // 2])
+        if request.transport is not None:
+            request.transport.abort()
+        return response
+
+    def _take_download_fault(self, file_id: str) -> _DownloadFault | None:
+        for fault in self._download_faults:
+            if fault.remaining > 0 and fault.file_id in (None, file_id):
+                fault.remaining -= 1
+                if fault.remaining == 0:
+                    self._download_faults.remove(fault)
+                return fault
+        return None
 
     # --- shared checks --------------------------------------------------------------------------
 
@@ -1052,7 +1111,12 @@ class FakeBotAPI:
 
     def _input_file(self, params: JsonDict, name: str, kind: str) -> StoredFile | list[JsonDict]:
         """Resolve an InputFile-or-String parameter: upload, attach://, file_id or URL."""
-        value = params.get(name)
+        return self._resolve_file(params.get(name), params, name, kind)
+
+    def _resolve_file(
+        self, value: Any, params: JsonDict, name: str, kind: str
+    ) -> StoredFile | list[JsonDict]:
+        """A file given as ``value`` (in ``params``, or inside one of its media items)."""
         if isinstance(value, str) and value.startswith("attach://"):
             value = params.get(value.removeprefix("attach://"))
             if value is None:
@@ -1076,6 +1140,8 @@ class FakeBotAPI:
             if kind == "photo":
                 return self._register_photo(b"")
             return self._register_file(b"", kind, file_name=value.rsplit("/", 1)[-1] or None)
+        if isinstance(value, str) and value in self._expired:
+            raise ApiError.bad_request("wrong file identifier/HTTP URL specified")
         if isinstance(value, str) and value:
             if kind == "photo":
                 sizes = self._photo_sets.get(value)
@@ -1335,6 +1401,46 @@ class FakeBotAPI:
         }[call.method.name.lower()]
         return self._send_with_file(call, kind, kind)
 
+    def _send_media_group(self, call: _Call) -> list[JsonDict]:
+        """An album: 2-10 photos and videos, or documents only, or audio only; each item a
+        message of its own with the album's ``media_group_id``."""
+        params = call.params
+        chat_id = self._chat_id(params["chat_id"])
+        items = params["media"]
+        if not isinstance(items, list) or not 2 <= len(items) <= 10:
+            raise ApiError.bad_request("wrong number of media items in the album")
+        kinds = [item.get("type") if isinstance(item, dict) else None for item in items]
+        for alone in ("document", "audio"):
+            if alone in kinds and set(kinds) != {alone}:
+                raise ApiError.bad_request(f"{alone} can't be mixed with other media types")
+        if not set(kinds) <= {"photo", "video", "document", "audio"}:
+            raise ApiError.bad_request("can't parse InputMedia: media type is invalid")
+        reply_to = self._reply_to(chat_id, params)
+        resolved = []
+        for item, kind in zip(items, kinds, strict=True):
+            assert isinstance(kind, str)
+            if "media" not in item:
+                raise ApiError.bad_request("can't parse InputMedia: media not found")
+            caption, entities = self._caption(item)
+            found = self._resolve_file(item["media"], params, "media", kind)
+            media = found if isinstance(found, list) else self._media_object(found, kind, item)
+            resolved.append((kind, media, caption, entities, item.get("parse_mode")))
+        self._gate(call, chat_id)
+        group = str(next(self._file_counter) * 1_000_003)
+        messages = [
+            self._store(
+                call,
+                chat_id,
+                caption=caption,
+                caption_entities=entities,
+                parse_mode=parse_mode,
+                media={kind: media, "media_group_id": group},
+                reply_to_message=reply_to,
+            )
+            for kind, media, caption, entities, parse_mode in resolved
+        ]
+        return [message.to_dict() for message in messages]
+
     def _send_location(self, call: _Call) -> JsonDict:
         params = call.params
         chat_id = self._chat_id(params["chat_id"])
@@ -1496,7 +1602,10 @@ class FakeBotAPI:
     # --- methods: files, commands, chats --------------------------------------------------------
 
     def _get_file(self, call: _Call) -> JsonDict:
-        stored = self._files.get(str(call.params["file_id"]))
+        file_id = str(call.params["file_id"])
+        if file_id in self._expired:
+            raise ApiError.bad_request("wrong file identifier/HTTP URL specified")
+        stored = self._files.get(file_id)
         if stored is None:
             raise ApiError.bad_request("invalid file_id")
         if stored.file_size > MAX_DOWNLOAD_BYTES:

@@ -1,0 +1,1 @@
+"""The case file store: every evidence file a worker sent, kept by the bot itself."""

@@ -1,0 +1,123 @@
+"""The case file store's queue: attachments whose own copy is still to be fetched.
+
+A fetch is claimed in one short transaction (its ``fetch_due_at`` pushed on by a lease, so a
+claim of an instance that died lapses on its own), the download happens outside any
+transaction, and the outcome is settled in another. Times are on the database's clock
+(``storage.db_clock``), like the sender's, so instances whose clocks disagree share the work.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Attachment, FetchStatus
+
+__all__ = [
+    "claim_fetches",
+    "next_fetch_due",
+    "release_fetch",
+    "retry_fetch",
+    "settle_fetch",
+    "stored_fetch",
+]
+
+
+def _due(now: datetime) -> Any:
+    """Pending and due; an attachment written without a time is due at once."""
+    return (
+        col(Attachment.fetch_status) == FetchStatus.PENDING,
+        or_(col(Attachment.fetch_due_at).is_(None), col(Attachment.fetch_due_at) <= now),
+    )
+
+
+async def claim_fetches(
+    session: AsyncSession, now: datetime, limit: int, lease: timedelta
+) -> Sequence[Attachment]:
+    """Due fetches, earliest first, each held for ``lease`` (``SKIP LOCKED`` on PostgreSQL:
+    two instances never claim the same one; on SQLite the single writer does the same)."""
+    statement = (
+        select(Attachment)
+        .where(*_due(now))
+        .order_by(col(Attachment.fetch_due_at), col(Attachment.id))
+        .limit(limit)
+    )
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        statement = statement.with_for_update(skip_locked=True)
+    rows = (await session.exec(statement)).all()
+    for row in rows:
+        row.fetch_due_at = now + lease
+        session.add(row)
+    return rows
+
+
+async def stored_fetch(
+    session: AsyncSession, attachment_id: int, *, sha256: str, path: str, size: int, at: datetime
+) -> None:
+    await _set(
+        session,
+        attachment_id,
+        fetch_status=FetchStatus.STORED,
+        fetch_error=None,
+        fetch_due_at=None,
+        sha256=sha256,
+        stored_path=path,
+        stored_size=size,
+        stored_at=at,
+    )
+
+
+async def retry_fetch(
+    session: AsyncSession, attachment_id: int, error: str, due_at: datetime
+) -> None:
+    """One more failed try, to be tried again at ``due_at`` (on the database's clock)."""
+    await _set(
+        session,
+        attachment_id,
+        fetch_attempts=Attachment.fetch_attempts + 1,
+        fetch_error=error,
+        fetch_due_at=due_at,
+    )
+
+
+async def settle_fetch(
+    session: AsyncSession, attachment_id: int, status: FetchStatus, error: str
+) -> None:
+    """Refused (too big, a type not accepted) or failed for good: no further try."""
+    attempts = Attachment.fetch_attempts + (1 if status == FetchStatus.FAILED else 0)
+    await _set(
+        session,
+        attachment_id,
+        fetch_status=status,
+        fetch_attempts=attempts,
+        fetch_error=error,
+        fetch_due_at=None,
+    )
+
+
+async def release_fetch(session: AsyncSession, attachment_id: int, now: datetime) -> None:
+    """Give back a claim whose download never happened (the token was refused): not a try."""
+    await _set(session, attachment_id, fetch_due_at=now)
+
+
+async def next_fetch_due(session: AsyncSession) -> datetime | None:
+    statement = select(func.min(Attachment.fetch_due_at)).where(
+        col(Attachment.fetch_status) == FetchStatus.PENDING
+    )
+    return (await session.exec(statement)).one()
+
+
+async def _set(session: AsyncSession, attachment_id: int, **values: Any) -> None:
+    """Only a fetch still pending is settled: a second instance whose lapsed claim was taken
+    over cannot undo the first one's outcome."""
+    await session.exec(
+        update(Attachment)
+        .where(
+            col(Attachment.id) == attachment_id,
+            col(Attachment.fetch_status) == FetchStatus.PENDING,
+        )
+        .values(**values)
+    )
