@@ -210,7 +210,10 @@ async def on_event(ctx: Context) -> None:
     elif isinstance(result, Stay):
         screen = {"screen": result.screen} if result.screen else {}
         save(ctx, step, **flags_of(ctx), **screen)
-        send_question(ctx, step, result.question)
+        question = result.question
+        if not result.screen and has_answer(ctx, step):
+            question = with_current_answer(ctx, step, question)
+        send_question(ctx, step, question)
     else:
         advance(ctx, step, result)
 
