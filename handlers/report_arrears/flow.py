@@ -272,6 +272,11 @@ async def on_review(ctx: Context, value: str | None) -> None:
     _ = ctx._
     if value == "submit":
         ctx.answer()
+        if "account" not in answers_of(ctx):
+            # The story's voice messages taken back on its question, and nothing typed.
+            save(ctx, "account", editing=True)
+            ask(ctx, "account", _("Please answer this question before submitting the report."))
+            return
         if on_behalf(ctx):
             await file_for_worker(ctx, answers_of(ctx))
         elif not await submit_report(ctx, answers_of(ctx)):

@@ -7,7 +7,15 @@ import pytest
 from sqlmodel import select
 
 from handlers import HandlerConfig
-from handlers.replies import SendAudio, SendDocument, SendMediaGroup, SendPhoto, SendVoice
+from handlers.replies import (
+    Kept,
+    MediaItem,
+    SendAudio,
+    SendDocument,
+    SendMediaGroup,
+    SendPhoto,
+    SendVoice,
+)
 from storage.db import Database
 from storage.models import Attachment, Case, CaseEvent, FetchStatus, StaffRole
 from tests.support.chat import Bench, WorkerChat, complete_report
@@ -212,3 +220,30 @@ async def test_the_case_card_offers_the_evidence_too(
     assert "Evidence: 2 photos, 1 document, 1 recording" in card.text
     assert "🎤 voice message, 0:42" in card.text
     assert "📎 Evidence" in [b.text for row in card.buttons for b in row]
+
+
+def test_files_from_a_case_file_are_sent_by_id_with_the_stores_copy_beside_it() -> None:
+    kept = Kept("AwACAgIAAx0", "2026/12/ab/cd.ogg", None)
+    voice = SendVoice(OFFICER, kept, "What happened, told by the worker")
+    assert voice.to_json() == {
+        "voice": {"file_id": "AwACAgIAAx0", "_stored": "2026/12/ab/cd.ogg", "file_name": None},
+        "caption": "What happened, told by the worker",
+        "parse_mode": "HTML",
+    }
+    assert SendAudio(OFFICER, kept).to_json() == {"audio": kept.to_json()}
+    album = SendMediaGroup(
+        OFFICER, (MediaItem("photo", kept, "<b>IOU</b>"), MediaItem("photo", kept))
+    )
+    assert album.to_json()["media"][0] == {
+        "type": "photo",
+        "media": kept.to_json(),
+        "caption": "<b>IOU</b>",
+        "parse_mode": "HTML",
+    }
+
+
+@pytest.mark.parametrize("size", [0, 1, 11])
+def test_an_album_holds_two_to_ten_items(size: int) -> None:
+    item = MediaItem("photo", Kept("id"))
+    with pytest.raises(ValueError, match="2 to 10"):
+        SendMediaGroup(OFFICER, (item,) * size)

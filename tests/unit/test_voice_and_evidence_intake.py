@@ -246,3 +246,23 @@ async def test_the_same_file_sent_twice_is_kept_once(chat: WorkerChat, db: Datab
             mime_type="application/pdf",
         )
     assert "Received so far: 1 document." in chat.last.text
+
+
+async def test_a_story_taken_back_entirely_is_asked_for_before_submitting(
+    chat: WorkerChat, db: Database
+) -> None:
+    await up_to_what_happened(chat)
+    await chat.send_voice(12)
+    await chat.press("Keep current answer")
+    await chat.press("Skip")
+    await chat.press("✏️ What happened")
+    await chat.press("Remove the voice messages")
+    await chat.press("« Back")
+    assert "<b>What happened:</b> —" in chat.last.text
+    await chat.press("Submit report")
+    assert "Please answer this question before submitting the report." in chat.last.text
+    assert "what happened?" in chat.last.text
+    async with db.reader() as session:
+        assert (await session.exec(select(Case))).first() is None
+    await chat.send("The boss left without paying.")
+    assert "Please check your report" in chat.last.text
