@@ -6,7 +6,7 @@ are the same everywhere.
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -81,7 +81,7 @@ class CaseView:
     """How many evidence files of each kind (``photo``, ``document``, ``voice``, ``audio``)."""
     worker_unreachable: bool = False
     """The worker blocked the bot: notices are not sent to them (``handlers.notify``)."""
-    story: tuple[int | None, ...] = field(default=())
+    story: tuple[int | None, ...] = ()
     """The length of each voice message (or recording) in which the worker told what
     happened."""
 
