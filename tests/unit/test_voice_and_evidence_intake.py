@@ -144,7 +144,7 @@ async def test_the_review_counts_the_evidence_by_kind(chat: WorkerChat, db: Data
     await chat.press("✏️ Evidence")
     await chat.send_photo()
     await chat.send_photo()
-    assert "Received so far: 2 photos." in chat.last.text
+    assert "Received so far: 2 of 10 (2 photos)." in chat.last.text
     await chat.send_document("contract.pdf")
     await chat.send_voice(30)
     await chat.press("Done")
@@ -190,7 +190,7 @@ async def test_a_file_the_case_file_cannot_take_is_refused_and_nothing_is_lost(
         await chat.send_document("tool.exe", mime_type="application/x-msdownload")
     assert expected in chat.last.text
     assert "Everything you sent before is kept." in chat.last.text
-    assert "Received so far: 1 photo." in chat.last.text
+    assert "Received so far: 1 of 10 (1 photo)." in chat.last.text
     assert await draft(db) == before
 
 
@@ -245,7 +245,7 @@ async def test_the_same_file_sent_twice_is_kept_once(chat: WorkerChat, db: Datab
             file_name="iou.pdf",
             mime_type="application/pdf",
         )
-    assert "Received so far: 1 document." in chat.last.text
+    assert "Received so far: 1 of 10 (1 document)." in chat.last.text
 
 
 async def test_a_story_taken_back_entirely_is_asked_for_before_submitting(
