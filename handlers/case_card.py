@@ -4,9 +4,11 @@ One rendering serves every place a case is shown, so the status, owner and hard-
 are the same everywhere.
 """
 
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlmodel import col, func, select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers import callbacks
@@ -16,15 +18,25 @@ from handlers.formatting import (
     SECTOR_NAMES,
     STATUS_NAMES,
     department_name,
+    file_counts,
     format_amount,
     format_date,
     format_month,
+    format_voice,
     join_list,
 )
 from handlers.i18n import Translator, translator
 from handlers.parsing import mask_phone
 from handlers.replies import Button, EditMessage, SendMessage, escape
-from storage.models import Attachment, Case, CaseStatus, Department, Staff, Worker
+from storage.models import (
+    Attachment,
+    AttachmentRole,
+    Case,
+    CaseStatus,
+    Department,
+    Staff,
+    Worker,
+)
 
 __all__ = [
     "CASE",
@@ -65,9 +77,17 @@ class CaseView:
     case: Case
     department: Department
     assignee: Staff | None
-    evidence: int
+    evidence: Mapping[str, int]
+    """How many evidence files of each kind (``photo``, ``document``, ``voice``, ``audio``)."""
     worker_unreachable: bool = False
     """The worker blocked the bot: notices are not sent to them (``handlers.notify``)."""
+    story: tuple[int | None, ...] = ()
+    """The length of each voice message (or recording) in which the worker told what
+    happened."""
+
+    @property
+    def has_files(self) -> bool:
+        return bool(self.story) or any(self.evidence.values())
 
 
 async def load_case(session: AsyncSession, case_id: int, *, lock: bool = False) -> CaseView | None:
@@ -81,12 +101,18 @@ async def load_case(session: AsyncSession, case_id: int, *, lock: bool = False) 
     department = await session.get(Department, case.department_id)
     assert department is not None
     assignee = await session.get(Staff, case.assignee_id) if case.assignee_id else None
-    evidence = (
-        await session.exec(select(func.count()).where(col(Attachment.case_id) == case_id))
-    ).one()
+    files = (
+        await session.exec(
+            select(Attachment.kind, Attachment.role, Attachment.duration)
+            .where(col(Attachment.case_id) == case_id)
+            .order_by(col(Attachment.id))
+        )
+    ).all()
+    evidence = Counter(kind for kind, role, _ in files if role == AttachmentRole.EVIDENCE)
+    story = tuple(length for _, role, length in files if role == AttachmentRole.STORY)
     worker = await session.get(Worker, case.worker_id) if case.worker_id else None
     unreachable = worker is not None and worker.unreachable_since is not None
-    return CaseView(case, department, assignee, evidence, unreachable)
+    return CaseView(case, department, assignee, evidence, unreachable, story)
 
 
 def alert_ref(case: Case) -> str:
@@ -128,11 +154,12 @@ def case_card(unit: Unit, view: CaseView, _: Translator | None = None) -> str:
             name=escape(case.reporter_name), phone=mask_phone(case.reporter_phone)
         ),
         *([_(UNREACHABLE_LINE)] if view.worker_unreachable else []),
-        _("Evidence: {count}").format(count=view.evidence),
+        _("Evidence: {files}").format(files=file_counts(view.evidence, _)),
         _("Deadline: {date}").format(date=format_date(case.deadline_at, zone)),
         "",
         "<b>" + _("What happened") + "</b>",
-        escape(case.account),
+        *(format_voice(length, _) for length in view.story),
+        *([escape(case.account)] if case.account else []),
     ]
     if case.outcome:
         lines += [
@@ -160,9 +187,11 @@ REJECTIONS = {
 OUTCOME_NAMES = RESOLUTIONS | REJECTIONS
 
 
-def case_buttons(unit: Unit, case: Case, _: Translator | None = None) -> Keyboard:
-    """The actions that make sense for the case as it is now; none once it is closed."""
+def case_buttons(unit: Unit, view: CaseView, _: Translator | None = None) -> Keyboard:
+    """The actions that make sense for the case as it is now; none once it is closed.
+    📎 Evidence is there when the worker sent files."""
     _ = _ or translator(unit.config.default_language)
+    case = view.case
     if case.status not in OPEN_STATUSES:
         return ()
 
@@ -175,7 +204,8 @@ def case_buttons(unit: Unit, case: Case, _: Translator | None = None) -> Keyboar
         (button(_("↪️ Transfer"), "transfer"), button(_("✅ Resolve"), "resolve")),
         (button(_("🚫 Reject"), "reject"),)
         + (() if case.escalated_at else (button(_("⬆️ Escalate"), "escalate"),)),
-        (button(_("🤝 Consultation"), "consult"),),
+        (button(_("🤝 Consultation"), "consult"),)
+        + ((button(_("📎 Evidence"), "evidence"),) if view.has_files else ()),
     ]
     return tuple(rows)
 
@@ -185,7 +215,7 @@ async def send_alert(unit: Unit, view: CaseView) -> None:
         SendMessage(
             view.department.chat_id,
             case_card(unit, view),
-            case_buttons(unit, view.case),
+            case_buttons(unit, view),
             ref=alert_ref(view.case),
         )
     )
@@ -198,7 +228,7 @@ async def refresh_alert(unit: Unit, view: CaseView) -> None:
             view.department.chat_id,
             None,
             case_card(unit, view),
-            case_buttons(unit, view.case),
+            case_buttons(unit, view),
             target_ref=alert_ref(view.case),
         )
     )

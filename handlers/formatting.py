@@ -1,6 +1,6 @@
 """How amounts, dates and closed-list values read in each language."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -14,9 +14,11 @@ __all__ = [
     "STATUS_NAMES",
     "department_name",
     "fen_to_yuan",
+    "file_counts",
     "format_amount",
     "format_date",
     "format_month",
+    "format_voice",
     "join_list",
     "yuan_to_fen",
 ]
@@ -80,3 +82,25 @@ def join_list(items: Iterable[str], _: Translator, *, clauses: bool = False) -> 
     if _.language != "zh":
         return ", ".join(items)
     return ("，" if clauses else "、").join(items)
+
+
+def format_voice(duration: int | None, _: Translator) -> str:
+    """A story told by voice as the review and the card show it: "🎤 voice message, 0:42"."""
+    if duration is None:
+        return "🎤 " + _("voice message")
+    length = f"{duration // 60}:{duration % 60:02d}"
+    return "🎤 " + _("voice message, {length}").format(length=length)
+
+
+def file_counts(kinds: Mapping[str, int], _: Translator) -> str:
+    """ "2 photos, 1 document, 1 voice message": how many files of each kind, "none" if none."""
+    parts = []
+    if n := kinds.get("photo", 0):
+        parts.append(_.plural("{n} photo", "{n} photos", n).format(n=n))
+    if n := kinds.get("document", 0):
+        parts.append(_.plural("{n} document", "{n} documents", n).format(n=n))
+    if n := kinds.get("voice", 0):
+        parts.append(_.plural("{n} voice message", "{n} voice messages", n).format(n=n))
+    if n := kinds.get("audio", 0):
+        parts.append(_.plural("{n} recording", "{n} recordings", n).format(n=n))
+    return join_list(parts, _) if parts else _("none")

@@ -13,6 +13,7 @@ from typing import Any
 
 __all__ = [
     "MAX_DOCUMENT_BYTES",
+    "MAX_GROUP",
     "MAX_PHOTO_BYTES",
     "MESSAGE_REF",
     "STORED_KEY",
@@ -21,11 +22,15 @@ __all__ = [
     "EditMessage",
     "Kept",
     "KeyButton",
+    "MediaItem",
     "Outgoing",
     "ReplyKeyboard",
+    "SendAudio",
     "SendDocument",
+    "SendMediaGroup",
     "SendMessage",
     "SendPhoto",
+    "SendVoice",
     "Upload",
     "escape",
     "forgotten_once_delivered",
@@ -200,10 +205,10 @@ def with_uploads(payload: dict[str, Any], make: Callable[[Upload], Any]) -> dict
 
 @dataclass(frozen=True, slots=True)
 class SendDocument:
-    """A file sent as is (Telegram allows up to 50 MB)."""
+    """A file sent as is (Telegram allows up to 50 MB), uploaded or from a case file."""
 
     chat_id: int
-    document: Upload
+    document: Upload | Kept
     caption: str = ""
     ref: str | None = None
 
@@ -215,10 +220,11 @@ class SendDocument:
 
 @dataclass(frozen=True, slots=True)
 class SendPhoto:
-    """A picture shown in the chat (Telegram allows up to 10 MB and recompresses it)."""
+    """A picture shown in the chat (Telegram allows up to 10 MB and recompresses it),
+    uploaded or from a case file."""
 
     chat_id: int
-    photo: Upload
+    photo: Upload | Kept
     caption: str = ""
     ref: str | None = None
 
@@ -228,7 +234,80 @@ class SendPhoto:
         return {"photo": self.photo.to_json(), **_caption(self.caption)}
 
 
-Outgoing = SendMessage | EditMessage | AnswerCallback | SendDocument | SendPhoto
+@dataclass(frozen=True, slots=True)
+class SendVoice:
+    """A voice message from a case file, played in the chat as the worker recorded it."""
+
+    chat_id: int
+    voice: Kept
+    caption: str = ""
+    ref: str | None = None
+
+    method = "sendVoice"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"voice": self.voice.to_json(), **_caption(self.caption)}
+
+
+@dataclass(frozen=True, slots=True)
+class SendAudio:
+    """A recording sent as an audio file (a phone call, a meeting), with its player."""
+
+    chat_id: int
+    audio: Kept
+    caption: str = ""
+    ref: str | None = None
+
+    method = "sendAudio"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"audio": self.audio.to_json(), **_caption(self.caption)}
+
+
+MAX_GROUP = 10
+"""Telegram's bounds on an album: two to ten items."""
+
+
+@dataclass(frozen=True, slots=True)
+class MediaItem:
+    """One item of an album: ``kind`` is Telegram's ``photo``, ``document`` or ``audio``."""
+
+    kind: str
+    file: Kept
+    caption: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": self.kind, "media": self.file.to_json(), **_caption(self.caption)}
+
+
+@dataclass(frozen=True, slots=True)
+class SendMediaGroup:
+    """Photos shown together as one album (2 to 10; a single photo is a ``SendPhoto``)."""
+
+    chat_id: int
+    media: tuple[MediaItem, ...]
+    ref: str | None = None
+
+    method = "sendMediaGroup"
+
+    def __post_init__(self) -> None:
+        if not 2 <= len(self.media) <= MAX_GROUP:
+            raise ValueError(f"an album holds 2 to {MAX_GROUP} items, not {len(self.media)}")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"media": [item.to_json() for item in self.media]}
+
+
+Outgoing = (
+    SendMessage
+    | EditMessage
+    | AnswerCallback
+    | SendDocument
+    | SendPhoto
+    | SendVoice
+    | SendAudio
+    | SendMediaGroup
+)
 
 
 def forgotten_once_delivered(message: Outgoing) -> bool:

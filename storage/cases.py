@@ -8,12 +8,20 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Attachment, Case, CaseCounter, CaseEvent, Department
+from storage.models import (
+    Attachment,
+    AttachmentRole,
+    Case,
+    CaseCounter,
+    CaseEvent,
+    Department,
+)
 from storage.upsert import insert_for
 
 __all__ = [
     "add_attachments",
     "add_case_event",
+    "case_attachments",
     "count_cases_since",
     "list_worker_cases",
     "next_case_number",
@@ -50,20 +58,42 @@ async def add_case_event(
 
 
 async def add_attachments(
-    session: AsyncSession, case: Case, files: Sequence[dict[str, Any]], at: datetime
+    session: AsyncSession,
+    case: Case,
+    files: Sequence[dict[str, Any]],
+    at: datetime,
+    *,
+    role: AttachmentRole = AttachmentRole.EVIDENCE,
 ) -> None:
+    """The files of a draft (as intake records them) on the case, each pending its fetch into
+    the case file store: due at once, so the fetcher takes it on its next round."""
     assert case.id is not None
     for file in files:
         session.add(
             Attachment(
                 case_id=case.id,
                 kind=file["kind"],
+                role=role,
                 file_id=file["file_id"],
                 file_unique_id=file["file_unique_id"],
                 file_name=file.get("file_name"),
+                mime_type=file.get("mime_type"),
+                size=file.get("file_size"),
+                duration=file.get("duration"),
                 created_at=at,
+                fetch_due_at=at,
             )
         )
+
+
+async def case_attachments(session: AsyncSession, case_id: int) -> Sequence[Attachment]:
+    """The case's files in the order the worker sent them: the story told by voice first."""
+    statement = (
+        select(Attachment)
+        .where(col(Attachment.case_id) == case_id)
+        .order_by(col(Attachment.role).desc(), col(Attachment.id))
+    )
+    return (await session.exec(statement)).all()
 
 
 async def count_cases_since(session: AsyncSession, worker_id: int, since: datetime) -> int:

@@ -87,26 +87,42 @@ def _from_message(update_id: int, message: Any) -> Event | None:
         )
     if message.photo:
         largest = message.photo[-1]
-        return Event(
-            kind=EventKind.PHOTO,
-            file_id=largest.file_id,
-            file_unique_id=largest.file_unique_id,
-            **common,
-        )
-    if message.document is not None:
-        document = message.document
-        return Event(
-            kind=EventKind.DOCUMENT,
-            file_id=document.file_id,
-            file_unique_id=document.file_unique_id,
-            file_name=document.file_name,
-            **common,
-        )
+        return Event(kind=EventKind.PHOTO, **_file(largest), **common)
+    for kind, sent in (
+        (EventKind.DOCUMENT, message.document),
+        (EventKind.VOICE, message.voice),
+        (EventKind.AUDIO, message.audio),
+    ):
+        if sent is not None:
+            return Event(kind=kind, **_file(sent), **common)
     if message.sticker is not None:
         return Event(kind=EventKind.STICKER, **common)
-    if message.voice is not None or message.audio is not None or message.video_note is not None:
-        return Event(kind=EventKind.VOICE, **common)
+    if message.video_note is not None:
+        return Event(kind=EventKind.VIDEO_NOTE, **common)
     return Event(kind=EventKind.OTHER, **common)
+
+
+def _file(sent: Any) -> dict[str, Any]:
+    """What the case file keeps of a photo size, document, voice message or audio file; the
+    fields a kind lacks (a photo's name, a document's duration) are None."""
+    raw = _as_sent(sent)
+    return {
+        "file_id": raw["file_id"],
+        "file_unique_id": raw["file_unique_id"],
+        "file_name": raw.get("file_name"),
+        "mime_type": raw.get("mime_type"),
+        "file_size": raw.get("file_size"),
+        "duration": raw.get("duration"),
+    }
+
+
+def _as_sent(sent: Any) -> dict[str, Any]:
+    """The object's fields as the Bot API sent them. python-telegram-bot 22 warns when
+    ``duration`` is read as a number (it is turning into a timedelta), but its ``to_dict``
+    gives the API's seconds; aiogram's types are pydantic models."""
+    to_dict = getattr(sent, "to_dict", None)
+    fields: dict[str, Any] = to_dict() if to_dict is not None else sent.model_dump()
+    return fields
 
 
 def _from_membership(update_id: int, change: Any) -> Event:

@@ -211,7 +211,10 @@ async def on_event(ctx: Context) -> None:
     elif isinstance(result, Stay):
         screen = {"screen": result.screen} if result.screen else {}
         save(ctx, step, **flags_of(ctx), **screen)
-        send_question(ctx, step, result.question)
+        question = result.question
+        if not result.screen and has_answer(ctx, step):
+            question = with_current_answer(ctx, step, question)
+        send_question(ctx, step, question)
     else:
         advance(ctx, step, result)
 
@@ -270,6 +273,11 @@ async def on_review(ctx: Context, value: str | None) -> None:
     _ = ctx._
     if value == "submit":
         ctx.answer()
+        if "account" not in answers_of(ctx):
+            # The story's voice messages taken back on its question, and nothing typed.
+            save(ctx, "account", editing=True)
+            ask(ctx, "account", _("Please answer this question before submitting the report."))
+            return
         if on_behalf(ctx):
             await file_for_worker(ctx, answers_of(ctx))
         elif not await submit_report(ctx, answers_of(ctx)):

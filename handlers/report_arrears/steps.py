@@ -5,16 +5,26 @@ and the flow asks the same question again with every earlier answer kept.
 """
 
 import contextlib
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from handlers import callbacks
+from handlers.case_file import MAX_BYTES, MAX_FILES, Refusal, refusal
 from handlers.context import Context, Keyboard
 from handlers.events import EventKind
 from handlers.explanations import Asked, explain
-from handlers.formatting import N_, SECTOR_NAMES, format_amount, format_month, yuan_to_fen
+from handlers.formatting import (
+    N_,
+    SECTOR_NAMES,
+    file_counts,
+    format_amount,
+    format_month,
+    format_voice,
+    yuan_to_fen,
+)
 from handlers.parsing import (
     ParseError,
     format_phone,
@@ -28,12 +38,15 @@ from handlers.parsing import (
 from handlers.replies import Button, KeyButton, ReplyKeyboard, escape
 from handlers.routing import SECTORS
 
-__all__ = ["MAX_EVIDENCE", "STEPS", "Advance", "Problem", "Question", "Stay", "Step", "step_named"]
+__all__ = ["STEPS", "STORY", "Advance", "Problem", "Question", "Stay", "Step", "step_named"]
 
-MAX_EVIDENCE = 10
 PREFIX = "in"
 MONTHS = "months"
 KEEP = "keep"
+STORY = "story"
+"""Draft key of the voice messages (or audio files) that tell what happened."""
+FILE_KINDS = (EventKind.PHOTO, EventKind.DOCUMENT, EventKind.VOICE, EventKind.AUDIO)
+SPOKEN = (EventKind.VOICE, EventKind.AUDIO)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +132,7 @@ def wrong_kind(ctx: Context) -> Problem:
     _ = ctx._
     if ctx.event.kind in (EventKind.PHOTO, EventKind.DOCUMENT):
         return Problem(_("Files are collected at the evidence step, near the end."))
-    if ctx.event.kind in (EventKind.STICKER, EventKind.VOICE):
+    if ctx.event.kind in (EventKind.STICKER, EventKind.VIDEO_NOTE, *SPOKEN):
         return Problem(_("I cannot read stickers or voice messages. Please type your answer."))
     return Problem(_("Please type your answer, or use the buttons below."))
 
@@ -230,19 +243,24 @@ async def accept_sector(ctx: Context, answers: dict[str, Any]) -> StepResult:
 # --- free-text questions --------------------------------------------------------------------
 
 
+def take_text(ctx: Context, answers: dict[str, Any], key: str, limit: int) -> Problem | None:
+    """Record typed words under ``key``, or say what is wrong with them."""
+    text = typed(ctx)
+    if text is None:
+        return wrong_kind(ctx)
+    try:
+        answers[key] = parse_free_text(text, limit)
+    except ParseError as error:
+        return problem_for(ctx, "text", error)
+    return None
+
+
 def free_text_step(name: str, label: str, prompt: str, limit: int) -> Step:
     def ask(ctx: Context, answers: dict[str, Any]) -> Question:
         return Question(ctx._(prompt), (nav_row(ctx, name),))
 
     async def accept(ctx: Context, answers: dict[str, Any]) -> StepResult:
-        text = typed(ctx)
-        if text is None:
-            return wrong_kind(ctx)
-        try:
-            answers[name] = parse_free_text(text, limit)
-        except ParseError as error:
-            return problem_for(ctx, "text", error)
-        return Advance()
+        return take_text(ctx, answers, name, limit) or Advance()
 
     def show(ctx: Context, answers: dict[str, Any]) -> str:
         return escape(answers.get(name, "—"))
@@ -269,13 +287,9 @@ async def accept_site(ctx: Context, answers: dict[str, Any]) -> StepResult:
         answers["site"] = None
         answers["site_location"] = [event.latitude, event.longitude]
         return Advance(_("Location saved."))
-    text = typed(ctx)
-    if text is None:
-        return wrong_kind(ctx)
-    try:
-        answers["site"] = parse_free_text(text, 300)
-    except ParseError as error:
-        return problem_for(ctx, "text", error)
+    problem = take_text(ctx, answers, "site", 300)
+    if problem is not None:
+        return problem
     answers.pop("site_location", None)
     return Advance(_("Address saved."))
 
@@ -379,54 +393,140 @@ def show_since(ctx: Context, answers: dict[str, Any]) -> str:
     return format_month(date.fromisoformat(value), ctx._) if value else "—"
 
 
-# --- evidence -------------------------------------------------------------------------------
+# --- files: the story told by voice, and evidence ------------------------------------------
+
+
+def files_of(answers: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every file of the draft; together they count against the report's limit."""
+    return [*answers.get(STORY, []), *answers.get("evidence", [])]
+
+
+def take_file(ctx: Context, answers: dict[str, Any], key: str) -> Problem | None:
+    """Add the event's file to the draft's ``key`` list, or say why it cannot be taken (the
+    draft unchanged). The same file sent twice is kept once."""
+    _ = ctx._
+    event = ctx.event
+    if event.file_id is None or event.file_unique_id is None:
+        return wrong_kind(ctx)  # a voice event from an inbox written before files were read
+    held = files_of(answers)
+    if any(f["file_unique_id"] == event.file_unique_id for f in held):
+        return None
+    if len(held) >= MAX_FILES:
+        return Problem(
+            _(
+                "You have already sent {max} files, the most one report can hold. "
+                "Everything you sent so far is kept."
+            ).format(max=MAX_FILES)
+        )
+    why = refusal(event.kind.value, event.mime_type, event.file_size)
+    if why == Refusal.TOO_BIG:
+        return Problem(
+            _(
+                "This file is larger than {mb} MB, more than I can receive. Please send a "
+                "smaller copy, or a photo of the paper. Everything you sent before is kept."
+            ).format(mb=MAX_BYTES // (1024 * 1024))
+        )
+    if why == Refusal.TYPE:
+        return Problem(
+            _(
+                "I cannot keep this kind of file. Please send photos, PDF, Word or Excel "
+                "documents, or recordings. Everything you sent before is kept."
+            )
+        )
+    answers.setdefault(key, []).append(
+        {
+            "kind": event.kind.value,
+            "file_id": event.file_id,
+            "file_unique_id": event.file_unique_id,
+            "file_name": event.file_name,
+            "mime_type": event.mime_type,
+            "file_size": event.file_size,
+            "duration": event.duration,
+        }
+    )
+    return None
+
+
+def ask_account(ctx: Context, answers: dict[str, Any]) -> Question:
+    _ = ctx._
+    text = _(
+        "In a few sentences, what happened? What work did you do, what was promised, what "
+        "was paid? You can type it, or send a voice message and tell it in your own words."
+    )
+    rows: list[tuple[Button, ...]] = []
+    if answers.get(STORY):
+        rows.append((button(ctx, "account", _("🗑 Remove the voice messages"), "drop"),))
+    return Question(text, (*rows, nav_row(ctx, "account")))
+
+
+def voice_received(ctx: Context, answers: dict[str, Any]) -> Question:
+    """After a voice message: more may follow, or a few typed words, or the next question
+    (the flow adds the answer so far and the button that keeps it)."""
+    text = ctx._(
+        "Thank you, I have your voice message. You can send another, type a few words to go "
+        "with it (a name, a date, a sum), or keep the answer and go on."
+    )
+    return Question(text, ask_account(ctx, answers).buttons)
+
+
+async def accept_account(ctx: Context, answers: dict[str, Any]) -> StepResult:
+    """Typed words replace the typed answer; a voice message is added to the spoken one; the
+    worker may give both, in either order."""
+    if chosen(ctx, "account") == "drop":
+        answers.pop(STORY, None)
+        if not answers.get("account"):
+            answers.pop("account", None)
+        return Stay(ask_account(ctx, answers))
+    if ctx.event.kind in SPOKEN:
+        problem = take_file(ctx, answers, STORY)
+        if problem is not None:
+            return problem
+        answers.setdefault("account", "")
+        return Stay(voice_received(ctx, answers))
+    return take_text(ctx, answers, "account", 2000) or Advance()
+
+
+def show_account(ctx: Context, answers: dict[str, Any]) -> str:
+    """The voice messages by their length, then the typed words."""
+    spoken = [format_voice(f.get("duration"), ctx._) for f in answers.get(STORY, [])]
+    written = [escape(answers["account"])] if answers.get("account") else []
+    return "\n".join([*spoken, *written]) or "—"
 
 
 def ask_evidence(ctx: Context, answers: dict[str, Any]) -> Question:
     _ = ctx._
     count = len(answers.get("evidence", []))
     text = _(
-        "Do you have evidence? Send photos or documents (contract, IOU, pay slips, chat "
-        "screenshots), up to {max}. Tap Done when finished, or Skip."
-    ).format(max=MAX_EVIDENCE)
+        "Do you have evidence? Send photos, documents (contract, IOU, pay slips, chat "
+        "screenshots) or recordings, up to {max} files of {mb} MB each. Tap Done when "
+        "finished, or Skip."
+    ).format(max=MAX_FILES, mb=MAX_BYTES // (1024 * 1024))
     if count:
-        text += "\n" + _("Received so far: {count} of {max}.").format(count=count, max=MAX_EVIDENCE)
+        text += "\n" + _("Received so far: {count} of {max} ({files}).").format(
+            count=count, max=MAX_FILES, files=show_evidence(ctx, answers)
+        )
     done = button(ctx, "evidence", _("✅ Done") if count else _("Skip"), "done")
     return Question(text, ((done,), nav_row(ctx, "evidence")))
 
 
 async def accept_evidence(ctx: Context, answers: dict[str, Any]) -> StepResult:
     _ = ctx._
-    event = ctx.event
     if chosen(ctx, "evidence") == "done":
         answers.setdefault("evidence", [])
         return Advance()
-    if event.kind not in (EventKind.PHOTO, EventKind.DOCUMENT):
-        return Problem(_("Please send a photo or a document, or tap Done."))
-    files: list[dict[str, Any]] = answers.setdefault("evidence", [])
-    if len(files) >= MAX_EVIDENCE:
-        return Problem(
-            _("You have already sent {max} files, the most one report can hold.").format(
-                max=MAX_EVIDENCE
-            )
-        )
-    if all(f["file_unique_id"] != event.file_unique_id for f in files):
-        files.append(
-            {
-                "kind": event.kind.value,
-                "file_id": event.file_id,
-                "file_unique_id": event.file_unique_id,
-                "file_name": event.file_name,
-            }
-        )
-    if len(files) >= MAX_EVIDENCE:
+    if ctx.event.kind not in FILE_KINDS:
+        return Problem(_("Please send a photo, a document or a recording, or tap Done."))
+    problem = take_file(ctx, answers, "evidence")
+    if problem is not None:
+        return problem
+    if len(files_of(answers)) >= MAX_FILES:
         return Advance()
     return Stay(ask_evidence(ctx, answers))
 
 
 def show_evidence(ctx: Context, answers: dict[str, Any]) -> str:
-    count = len(answers.get("evidence", []))
-    return ctx._.plural("{n} file", "{n} files", count).format(n=count) if count else ctx._("none")
+    kinds = Counter(f["kind"] for f in answers.get("evidence", []))
+    return file_counts(kinds, ctx._)
 
 
 def show_plain(key: str) -> Callable[[Context, dict[str, Any]], str]:
@@ -477,15 +577,7 @@ STEPS: tuple[Step, ...] = (
     Step("amount", N_("Amount owed"), ask_amount, accept_amount, show_amount),
     Step("workers", N_("Workers owed"), ask_workers, accept_workers, show_plain("workers")),
     Step("since", N_("Owed since"), ask_since, accept_since, show_since),
-    free_text_step(
-        "account",
-        N_("What happened"),
-        N_(
-            "In a few sentences, what happened? What work did you do, what was promised, "
-            "what was paid?"
-        ),
-        2000,
-    ),
+    Step("account", N_("What happened"), ask_account, accept_account, show_account),
     # Its Done button keeps what was received, and the count is in its question.
     Step("evidence", N_("Evidence"), ask_evidence, accept_evidence, show_evidence, keepable=False),
 )

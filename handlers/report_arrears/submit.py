@@ -5,6 +5,7 @@ first audit event, the worker's confirmation and the department's alert exist to
 at all.
 """
 
+from collections import Counter
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -17,12 +18,13 @@ from handlers.formatting import (
 from handlers.menu import main_menu_buttons
 from handlers.parsing import format_phone
 from handlers.replies import escape
+from handlers.report_arrears.steps import STORY
 from handlers.staff.actor import actor_of, ensure_staff
 from handlers.staff.deadlines import plan_deadlines
 from handlers.staff.hard_cases import flag_hard_case
 from storage.cases import add_attachments, add_case_event, count_cases_since, next_case_number
 from storage.conversations import save_conversation
-from storage.models import Case, CaseStatus, Department
+from storage.models import AttachmentRole, Case, CaseStatus, Department
 from storage.people import department_by_code
 
 __all__ = ["create_case", "file_for_worker", "submit_report", "under_daily_limit"]
@@ -73,7 +75,7 @@ async def submit_report(ctx: Context, answers: dict[str, Any]) -> bool:
         ),
         main_menu_buttons(ctx),
     )
-    await send_alert(ctx, CaseView(case, department, None, len(answers.get("evidence", []))))
+    await send_alert(ctx, new_case_view(case, department, answers))
     return True
 
 
@@ -100,7 +102,14 @@ async def file_for_worker(ctx: Context, answers: dict[str, Any]) -> None:
         ),
         main_menu_buttons(ctx),
     )
-    await send_alert(ctx, CaseView(case, department, None, len(answers.get("evidence", []))))
+    await send_alert(ctx, new_case_view(case, department, answers))
+
+
+def new_case_view(case: Case, department: Department, answers: dict[str, Any]) -> CaseView:
+    """The alert's view of a case just filed, from the draft it was filed from."""
+    evidence = Counter(f["kind"] for f in answers.get("evidence", []))
+    story = tuple(f.get("duration") for f in answers.get(STORY, []))
+    return CaseView(case, department, None, evidence, story=story)
 
 
 async def department_of(ctx: Context, answers: dict[str, Any]) -> Department:
@@ -136,12 +145,15 @@ async def create_case(
         amount_fen=answers["amount_fen"],
         workers_owed=answers["workers"],
         owed_since=date.fromisoformat(answers["since"]),
-        account=answers["account"],
+        account=answers.get("account") or "",
         deadline_at=ctx.now + timedelta(days=days),
         created_at=ctx.now,
     )
     ctx.session.add(case)
     await ctx.session.flush()
+    await add_attachments(
+        ctx.session, case, answers.get(STORY, []), ctx.now, role=AttachmentRole.STORY
+    )
     await add_attachments(ctx.session, case, answers.get("evidence", []), ctx.now)
     await add_case_event(
         ctx.session,

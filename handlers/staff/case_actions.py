@@ -24,6 +24,7 @@ from handlers.staff.actor import Actor, actor_of, ensure_can_press
 from handlers.staff.audit import record_change
 from handlers.staff.case_forms import start_form
 from handlers.staff.consultation import start_consultation
+from handlers.staff.evidence import send_evidence
 from storage.cases import add_case_event
 from storage.models import CaseStatus
 
@@ -32,7 +33,7 @@ __all__ = ["on_case_press"]
 log = logging.getLogger(__name__)
 
 FORMS = ("note", "transfer", "resolve", "reject")
-VERBS = ("accept", "contact", "escalate", "consult", *FORMS)
+VERBS = ("accept", "contact", "evidence", "escalate", "consult", *FORMS)
 NO_CASE = N_("This case no longer exists; nothing changed.")
 """For a case id that names no case, whether stale or forged (out of range, not a number)."""
 
@@ -49,6 +50,8 @@ async def on_case_press(ctx: Context) -> None:
         await accept(ctx, actor, view)
     elif verb == "contact":
         await show_contact(ctx, actor, view)
+    elif verb == "evidence":
+        await send_evidence(ctx, actor, view)
     elif verb == "escalate":
         await escalate_by_hand(ctx, actor, view)
     elif verb == "consult":

@@ -172,7 +172,7 @@ async def show_list(
 async def show_case(ctx: Context, actor: Actor, view: CaseView) -> None:
     """The card, with the action buttons for those who may act, then the newest timeline page."""
     await _ensure_can_view(ctx, actor, view.case)
-    buttons = case_buttons(ctx, view.case, ctx._) if can_act(actor, view.case) else ()
+    buttons = case_buttons(ctx, view, ctx._) if can_act(actor, view.case) else ()
     ctx.reply(case_card(ctx, view, ctx._), buttons)
     await show_timeline(ctx, view.case, None)
 

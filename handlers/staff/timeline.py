@@ -41,6 +41,7 @@ KINDS = {
     "created": N_("case filed"),
     "accepted": N_("accepted the case"),
     "contact_viewed": N_("viewed the worker's contact details"),
+    "evidence_viewed": N_("opened the evidence"),
     "note": N_("added a note"),
     "comment": N_("commented"),
     "transferred": N_("transferred the case"),

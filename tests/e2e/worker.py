@@ -51,6 +51,14 @@ class TelegramWorker:
 
     async def answer_up_to_review(self) -> BotMessage:
         """Answer every question with a few typos on the way, ending at the review screen."""
+        await self.answer_up_to_story()
+        await self.say("We repaired 70 greenhouses.", "Do you have evidence")
+        await self.tap("Skip", "Please check your report")
+        await self.tap("Employer", "Who owes you")
+        return await self.say("Xijiang Agricultural Co-op", "Please check your report")
+
+    async def answer_up_to_story(self) -> BotMessage:
+        """Answer the questions before "what happened", a few typos on the way."""
         await self.say("Wang Wu", "phone number")
         await self.say("138123", "not a valid phone number")
         await self.say("138 1234 5678", "Choose the county")
@@ -62,8 +70,4 @@ class TelegramWorker:
         await self.say("lots", "could not read an amount")
         await self.say("19.5万", "How many workers")
         await self.tap("Just me", "Since when")
-        await self.say("2021年5月", "In a few sentences")
-        await self.say("We repaired 70 greenhouses.", "Do you have evidence")
-        await self.tap("Skip", "Please check your report")
-        await self.tap("Employer", "Who owes you")
-        return await self.say("Xijiang Agricultural Co-op", "Please check your report")
+        return await self.say("2021年5月", "In a few sentences")

@@ -91,6 +91,8 @@ COMMANDS = (
 )
 STOCK = ("« Back", "✖ Cancel", "/cancel", "Skip", "0", "-1", "1e9", "NaN", "Anding", "2021-05")
 SEPARATORS = ":"
+MIME_TYPES = ("application/pdf", "audio/ogg", "image/jpeg", "application/x-msdownload", "")
+"""Types the case file takes, one it refuses, and none at all."""
 KINDS = (
     *[EventKind.TEXT] * 6,
     *[EventKind.CALLBACK] * 4,
@@ -178,13 +180,17 @@ def events(draw: st.DrawFn, real_data: Sequence[str]) -> Event:
     elif kind == EventKind.LOCATION:
         coordinate = st.floats(allow_nan=False, allow_infinity=False, width=32)
         fields.update(latitude=draw(coordinate), longitude=draw(coordinate))
-    elif kind in (EventKind.PHOTO, EventKind.DOCUMENT):
+    elif kind in (EventKind.PHOTO, EventKind.DOCUMENT, EventKind.VOICE, EventKind.AUDIO):
         fields.update(
             file_id=draw(st.text(min_size=1, max_size=100)),
             file_unique_id=draw(st.text(min_size=1, max_size=40)),
+            mime_type=draw(st.one_of(st.none(), st.sampled_from(MIME_TYPES), texts)),
+            file_size=draw(st.one_of(st.none(), st.integers(0, 2**40))),
         )
-        if kind == EventKind.DOCUMENT:
+        if kind in (EventKind.DOCUMENT, EventKind.AUDIO):
             fields["file_name"] = draw(st.one_of(st.none(), texts))
+        if kind in (EventKind.VOICE, EventKind.AUDIO):
+            fields["duration"] = draw(st.one_of(st.none(), st.integers(0, 2**31 - 1)))
     return Event(
         update_id=0,
         kind=kind,

@@ -13,7 +13,15 @@ from typing import Any
 import pytest
 
 from handlers import Event, EventKind, HandlerConfig, Outgoing, SendMessage, handle_event
-from handlers.replies import AnswerCallback, EditMessage
+from handlers.replies import (
+    AnswerCallback,
+    EditMessage,
+    SendAudio,
+    SendDocument,
+    SendMediaGroup,
+    SendPhoto,
+    SendVoice,
+)
 from storage.conversations import lock_conversation
 from storage.db import Database
 from tests.support.clock import FakeClock
@@ -21,6 +29,7 @@ from tests.support.clock import FakeClock
 __all__ = ["Bench", "WorkerChat", "bench", "complete_report"]
 
 _update_ids = itertools.count(1000)
+Files = SendPhoto | SendDocument | SendVoice | SendAudio | SendMediaGroup
 
 
 @dataclass
@@ -30,6 +39,8 @@ class Bench:
     clock: FakeClock
     sent: list[SendMessage] = field(default_factory=list)
     answers: list[AnswerCallback] = field(default_factory=list)
+    files: list[Files] = field(default_factory=list)
+    """Files the bot sent (the evidence of a case), in order."""
 
     def record(self, outgoing: list[Outgoing]) -> None:
         for message in outgoing:
@@ -39,6 +50,8 @@ class Bench:
                 self.sent.append(message)
             elif isinstance(message, EditMessage):
                 self.apply_edit(message)
+            elif isinstance(message, Files):
+                self.files.append(message)
 
     def apply_edit(self, edit: EditMessage) -> None:
         """Find the target by its reference, or by its id (its position in the chat, from 1)."""
@@ -153,15 +166,40 @@ class WorkerChat:
     async def send_location(self, latitude: float, longitude: float) -> list[Outgoing]:
         return await self.event(EventKind.LOCATION, latitude=latitude, longitude=longitude)
 
-    async def send_photo(self) -> list[Outgoing]:
-        unique = uuid.uuid4().hex[:12]
-        return await self.event(EventKind.PHOTO, file_id=f"photo-{unique}", file_unique_id=unique)
+    async def send_photo(self, *, size: int | None = 120_000) -> list[Outgoing]:
+        return await self.send_file(EventKind.PHOTO, "photo", file_size=size)
 
-    async def send_document(self, name: str = "contract.pdf") -> list[Outgoing]:
-        unique = uuid.uuid4().hex[:12]
-        return await self.event(
-            EventKind.DOCUMENT, file_id=f"doc-{unique}", file_unique_id=unique, file_name=name
+    async def send_document(
+        self,
+        name: str = "contract.pdf",
+        *,
+        mime_type: str = "application/pdf",
+        size: int | None = 48_000,
+    ) -> list[Outgoing]:
+        return await self.send_file(
+            EventKind.DOCUMENT, "doc", file_name=name, mime_type=mime_type, file_size=size
         )
+
+    async def send_voice(self, duration: int = 42, *, size: int | None = None) -> list[Outgoing]:
+        size = duration * 2_000 if size is None else size
+        return await self.send_file(
+            EventKind.VOICE, "voice", duration=duration, mime_type="audio/ogg", file_size=size
+        )
+
+    async def send_audio(self, name: str = "boss-call.m4a", duration: int = 95) -> list[Outgoing]:
+        return await self.send_file(
+            EventKind.AUDIO,
+            "audio",
+            file_name=name,
+            duration=duration,
+            mime_type="audio/mp4",
+            file_size=duration * 16_000,
+        )
+
+    async def send_file(self, kind: EventKind, tag: str, **fields: Any) -> list[Outgoing]:
+        """A file as Telegram reports it: a new id, and what the sender's app said of it."""
+        unique = uuid.uuid4().hex[:12]
+        return await self.event(kind, file_id=f"{tag}-{unique}", file_unique_id=unique, **fields)
 
     @property
     def last(self) -> SendMessage:

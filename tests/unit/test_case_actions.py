@@ -88,7 +88,7 @@ async def test_people_who_do_not_own_the_case_cannot_act(
         await make_staff(bench.db, bench.clock, 950, role, department=department, county=county)
     intruder = bench.chat(950, chat_id=GROUP)
     before = await the_case(bench.db)
-    for verb in ("accept", "resolve", "transfer", "reject", "escalate", "contact"):
+    for verb in ("accept", "resolve", "transfer", "reject", "escalate", "contact", "evidence"):
         await intruder.press_data(f"case:{before.id}:{verb}")
         assert bench.answers[-1].show_alert, who
     after = await the_case(bench.db)

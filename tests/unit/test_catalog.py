@@ -239,7 +239,7 @@ def test_chinese_speakers_get_chinese_texts() -> None:
     zh = translator("zh")
     assert CJK.search(zh("What is your name?"))
     assert zh("{amount} yuan").format(amount="195,000") == "195,000 元"
-    assert zh.plural("{n} file", "{n} files", 3).format(n=3) == "3 个文件"
+    assert zh.plural("{n} photo", "{n} photos", 3).format(n=3) == "3 张照片"
 
 
 def test_english_speakers_get_the_english_texts_of_the_code() -> None:

@@ -18,7 +18,7 @@ from tests.support.people import make_staff
 from tests.support.pipeline_chat import PipelineChat, Said
 
 TEMPLATES = {
-    "case": ("case:#:accept", "case:#:contact"),
+    "case": ("case:#:accept", "case:#:contact", "case:#:evidence"),
     "cases": ("cases:open:#", "cases:log:#:1", "cases:log:1:*", "cases:page:open:*"),
     "cons": ("cons:#:yes", "cons:#:outcome"),
     "paycheck": ("paycheck:#:yes",),

@@ -148,7 +148,7 @@ async def test_a_number_where_a_name_is_expected_is_refused(chat: WorkerChat) ->
 
 
 @pytest.mark.parametrize("step_index", range(12))
-@pytest.mark.parametrize("kind", ["sticker", "voice", "long text"])
+@pytest.mark.parametrize("kind", ["sticker", "video note", "long text"])
 async def test_unexpected_input_at_any_step_is_explained_and_nothing_is_lost(
     chat: WorkerChat, db: Database, step_index: int, kind: str
 ) -> None:
@@ -163,7 +163,7 @@ async def test_unexpected_input_at_any_step_is_explained_and_nothing_is_lost(
     if kind == "long text":
         await chat.send("x" * 4000)
     else:
-        await chat.event(EventKind.STICKER if kind == "sticker" else EventKind.VOICE)
+        await chat.event(EventKind.STICKER if kind == "sticker" else EventKind.VIDEO_NOTE)
     assert chat.last.text.startswith("⚠️")
     assert question.split("\n")[-1] in chat.last.text
     after = await conversation(db)
@@ -287,8 +287,11 @@ async def test_evidence_takes_up_to_ten_files(chat: WorkerChat, db: Database) ->
     await chat.press("Submit report")
     async with db.reader() as session:
         assert len((await session.exec(select(Attachment))).all()) == 10
-    alert_language = translator(chat.config.default_language)
-    assert alert_language("Evidence: {count}").format(count=10) in chat.others[-1].text
+    alert = chat.others[-1].text
+    assert (
+        translator(chat.config.default_language).plural("{n} photo", "{n} photos", 10).format(n=10)
+        in alert
+    )
 
 
 async def test_county_can_be_typed(chat: WorkerChat, db: Database) -> None:

@@ -132,7 +132,7 @@ CASES: dict[str, tuple[dict[str, Any], Event | None]] = {
         {"update_id": 5, "message": message(location={"latitude": 35.58, "longitude": 104.61})},
         event(EventKind.LOCATION, 5, latitude=35.58, longitude=104.61),
     ),
-    "a photo is read at its largest size": (
+    "a photo is read at its largest size, with its size in bytes": (
         {
             "update_id": 6,
             "message": message(
@@ -140,9 +140,9 @@ CASES: dict[str, tuple[dict[str, Any], Event | None]] = {
                 caption="wage slip",
             ),
         },
-        event(EventKind.PHOTO, 6, file_id="photo-x", file_unique_id="u-x"),
+        event(EventKind.PHOTO, 6, file_id="photo-x", file_unique_id="u-x", file_size=8000),
     ),
-    "a document keeps its file name": (
+    "a document keeps its name, type and size": (
         {
             "update_id": 7,
             "message": message(
@@ -151,6 +151,7 @@ CASES: dict[str, tuple[dict[str, Any], Event | None]] = {
                     "file_unique_id": "u-doc-1",
                     "file_name": "contract.pdf",
                     "mime_type": "application/pdf",
+                    "file_size": 48_213,
                 }
             ),
         },
@@ -160,6 +161,8 @@ CASES: dict[str, tuple[dict[str, Any], Event | None]] = {
             file_id="doc-1",
             file_unique_id="u-doc-1",
             file_name="contract.pdf",
+            mime_type="application/pdf",
+            file_size=48_213,
         ),
     ),
     "a sticker is a sticker event": (
@@ -179,12 +182,65 @@ CASES: dict[str, tuple[dict[str, Any], Event | None]] = {
         },
         event(EventKind.STICKER, 8),
     ),
-    "a voice message is a voice event": (
+    "a voice message keeps its file, length, type and size": (
         {
             "update_id": 9,
-            "message": message(voice={"file_id": "v-1", "file_unique_id": "u-v-1", "duration": 3}),
+            "message": message(
+                voice={
+                    "file_id": "v-1",
+                    "file_unique_id": "u-v-1",
+                    "duration": 42,
+                    "mime_type": "audio/ogg",
+                    "file_size": 51_200,
+                }
+            ),
         },
-        event(EventKind.VOICE, 9),
+        event(
+            EventKind.VOICE,
+            9,
+            file_id="v-1",
+            file_unique_id="u-v-1",
+            duration=42,
+            mime_type="audio/ogg",
+            file_size=51_200,
+        ),
+    ),
+    "an audio file keeps its name, length and type": (
+        {
+            "update_id": 9,
+            "message": message(
+                audio={
+                    "file_id": "a-1",
+                    "file_unique_id": "u-a-1",
+                    "duration": 95,
+                    "file_name": "boss-call.m4a",
+                    "mime_type": "audio/mp4",
+                }
+            ),
+        },
+        event(
+            EventKind.AUDIO,
+            9,
+            file_id="a-1",
+            file_unique_id="u-a-1",
+            duration=95,
+            file_name="boss-call.m4a",
+            mime_type="audio/mp4",
+        ),
+    ),
+    "a video note is a round video, which the bot cannot read": (
+        {
+            "update_id": 9,
+            "message": message(
+                video_note={
+                    "file_id": "vn-1",
+                    "file_unique_id": "u-vn-1",
+                    "length": 240,
+                    "duration": 5,
+                }
+            ),
+        },
+        event(EventKind.VIDEO_NOTE, 9),
     ),
     "blocking the bot in a private chat is a blocked event": (
         {"update_id": 10, "my_chat_member": membership("kicked")},
