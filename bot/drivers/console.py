@@ -1,13 +1,15 @@
 """Play the worker in a terminal: the same handlers, database and outbox, no Telegram.
 
-Buttons are shown as numbered choices; type the number to press one. ``/photo`` and
-``/document NAME`` stand in for sending evidence. What the bot sends to staff chats (alerts,
-escalations) is printed after the worker's own messages, labelled with the chat it goes to.
+Buttons are shown as numbered choices; type the number to press one. ``/photo``,
+``/document NAME`` and ``/voice SECONDS`` stand in for sending files. What the bot sends to
+staff chats (alerts, escalations) is printed after the worker's own messages, labelled with the
+chat it goes to.
 Ctrl-C, Ctrl-D or ``/quit`` ends the session; the report so far stays in the database.
 """
 
 import asyncio
 import itertools
+import mimetypes
 import os
 import sys
 import time
@@ -80,9 +82,11 @@ class ConsoleDriver:
             return None
         message_id = next(self._ids)
         text = plain(payload.get("text") or payload.get("caption") or "")
-        for kind in ("photo", "document"):
+        for kind in ("photo", "document", "voice", "audio"):
             if isinstance(payload.get(kind), dict):
-                text = f"[{kind}: {payload[kind].get('file_name', kind)}]\n{text}"
+                text = f"[{kind}: {payload[kind].get('file_name') or kind}]\n{text}"
+        if isinstance(payload.get("media"), list):
+            text = f"[album: {len(payload['media'])} files]\n{text}"
         markup = payload.get("reply_markup") or {}
         if chat_id != self.user_id:
             self.elsewhere.append(self._staff_message(method, chat_id, text, markup))
@@ -180,7 +184,7 @@ async def run_console(settings: Settings, stdin: TextIO = sys.stdin) -> None:
     reader = LineReader(stdin)
     driver.out.write(
         "arrears-bot console: you are the worker. Type answers, or a number to press a button.\n"
-        "/photo and /document NAME send evidence; Ctrl-C, Ctrl-D or /quit quits.\n"
+        "/photo, /document NAME and /voice SECONDS send files; Ctrl-C, Ctrl-D or /quit quits.\n"
     )
     line: str | None = "/start"
     try:
@@ -246,6 +250,18 @@ async def to_event(driver: ConsoleDriver, line: str, reader: LineReader) -> Even
             file_id=f"console-{unique}",
             file_unique_id=unique,
             file_name=name,
+            mime_type=mimetypes.guess_type(name)[0],
+            **common,
+        )
+    if line.startswith("/voice"):
+        unique = uuid.uuid4().hex[:16]
+        seconds = line.removeprefix("/voice").strip()
+        return Event(
+            kind=EventKind.VOICE,
+            file_id=f"console-{unique}",
+            file_unique_id=unique,
+            mime_type="audio/ogg",
+            duration=int(seconds) if seconds.isdigit() else 30,
             **common,
         )
     if line.startswith("/"):

@@ -502,8 +502,9 @@ def ask_evidence(ctx: Context, answers: dict[str, Any]) -> Question:
         "finished, or Skip."
     ).format(max=MAX_FILES, mb=MAX_BYTES // (1024 * 1024))
     if count:
+        room = MAX_FILES - len(answers.get(STORY, []))  # the story's voice messages count too
         text += "\n" + _("Received so far: {count} of {max} ({files}).").format(
-            count=count, max=MAX_FILES, files=show_evidence(ctx, answers)
+            count=count, max=room, files=show_evidence(ctx, answers)
         )
     done = button(ctx, "evidence", _("✅ Done") if count else _("Skip"), "done")
     return Question(text, ((done,), nav_row(ctx, "evidence")))

@@ -135,3 +135,13 @@ def test_stats_say_what_each_dash_stands_for(tmp_path: Path) -> None:
     county = next(line for line in lines if line.startswith("Anding District:"))
     assert "closure —, average time —," in county
     assert lines[-1] == "“—”: nothing to measure, as no case in the period counts for it."
+
+
+def test_the_console_tells_the_story_by_voice_and_sends_a_document_and_a_photo(
+    tmp_path: Path,
+) -> None:
+    story_and_files = ["/voice 42", "1", "/document IOU.pdf", "/photo", "1"]  # 1: keep, 1: done
+    out = console(tmp_path, [*REPORT[:-2], *story_and_files]).stdout
+    assert "Current answer: 🎤 voice message, 0:42" in out
+    assert "Received so far: 2 of 9 (1 photo, 1 document)" in out, "the voice story is 1 of 10"
+    assert "cannot" not in out
