@@ -59,7 +59,7 @@ async def test_the_handler_opens_the_story_and_the_evidence_and_another_departme
     user = worker.user
     await sent(fake, worker, lambda: user.send_voice(42), "I have your voice message")
     await worker.tap("Keep current answer", "Do you have evidence")
-    await sent(fake, worker, user.send_photo, "Received so far: 1 of 10 (1 photo).")
+    await sent(fake, worker, user.send_photo, "Received so far: 1 of 9 (1 photo).")
     await sent(fake, worker, lambda: user.send_document("iou.pdf"), "1 photo, 1 document")
     review = await worker.tap("Done", "Please check your report")
     assert "🎤 voice message, 0:42" in review.text

@@ -160,8 +160,14 @@ async def test_a_file_whose_id_expired_is_sent_from_the_store(
             await outbox.enqueue(
                 session,
                 [
-                    (OFFICER, "sendDocument", {"document": kept_pdf}, None),
-                    (OFFICER, "sendVoice", {"voice": kept_voice, "caption": "🎤 0:03"}, None),
+                    (OFFICER, "sendDocument", {"document": kept_pdf}, None, False),
+                    (
+                        OFFICER,
+                        "sendVoice",
+                        {"voice": kept_voice, "caption": "🎤 0:03"},
+                        None,
+                        False,
+                    ),
                 ],
                 datetime.now(UTC),
             )

@@ -61,7 +61,9 @@ async def send_one(
     db: Database, transport: ScriptedTransport, store: CaseFileStore, payload: dict[str, Any]
 ) -> OutboxMessage:
     async with db.transaction() as session:
-        await outbox.enqueue(session, [(7, "sendMediaGroup", payload, None)], datetime.now(UTC))
+        await outbox.enqueue(
+            session, [(7, "sendMediaGroup", payload, None, False)], datetime.now(UTC)
+        )
     sender = Sender(db, transport, FAST, SystemClock(), SendLimiter(Limits.of(FAST)), store=store)
     task = asyncio.create_task(sender.run())
     try:
