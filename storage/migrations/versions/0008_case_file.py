@@ -1,8 +1,8 @@
 """case file
 
-Each attachment's own copy in the case file store (path, SHA-256, size, when), where its fetch
-stands and when it is next tried; what Telegram said of it (MIME type, size, a voice message's
-duration); and its role (evidence, or the worker's story told by voice).
+Each attachment's own copy in the case file store (path, SHA-256, size, when) and where its
+fetch stands; what Telegram said of it (MIME type, size, a voice message's duration); and its
+role (evidence, or the worker's story told by voice).
 
 Revision ID: 0008
 Revises: 0007
@@ -28,7 +28,6 @@ COLUMNS: tuple[sa.Column[object], ...] = (
     sa.Column("duration", sa.Integer(), nullable=True),
     sa.Column("fetch_status", sa.String(length=16), nullable=False, server_default="pending"),
     sa.Column("fetch_attempts", sa.Integer(), nullable=False, server_default="0"),
-    sa.Column("fetch_due_at", storage.columns.UtcDateTime(), nullable=True),
     sa.Column("fetch_error", sa.String(), nullable=True),
     sa.Column("sha256", sa.String(length=64), nullable=True),
     sa.Column("stored_path", sa.String(), nullable=True),
@@ -41,11 +40,9 @@ def upgrade() -> None:
     with op.batch_alter_table("attachment") as batch:
         for column in COLUMNS:
             batch.add_column(column)
-        batch.create_index("ix_attachment_fetch", ["fetch_status", "fetch_due_at"])
 
 
 def downgrade() -> None:
     with op.batch_alter_table("attachment") as batch:
-        batch.drop_index("ix_attachment_fetch")
         for column in reversed(COLUMNS):
             batch.drop_column(column.name)
