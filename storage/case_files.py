@@ -55,11 +55,19 @@ async def claim_fetches(
 
 
 async def stored_fetch(
-    session: AsyncSession, attachment_id: int, *, sha256: str, path: str, size: int, at: datetime
+    session: AsyncSession,
+    attachment_id: int,
+    claim: datetime,
+    *,
+    sha256: str,
+    path: str,
+    size: int,
+    at: datetime,
 ) -> None:
     await _set(
         session,
         attachment_id,
+        claim,
         fetch_status=FetchStatus.STORED,
         fetch_error=None,
         fetch_due_at=None,
@@ -71,12 +79,13 @@ async def stored_fetch(
 
 
 async def retry_fetch(
-    session: AsyncSession, attachment_id: int, error: str, due_at: datetime
+    session: AsyncSession, attachment_id: int, claim: datetime, error: str, due_at: datetime
 ) -> None:
     """One more failed try, to be tried again at ``due_at`` (on the database's clock)."""
     await _set(
         session,
         attachment_id,
+        claim,
         fetch_attempts=Attachment.fetch_attempts + 1,
         fetch_error=error,
         fetch_due_at=due_at,
@@ -84,13 +93,14 @@ async def retry_fetch(
 
 
 async def settle_fetch(
-    session: AsyncSession, attachment_id: int, status: FetchStatus, error: str
+    session: AsyncSession, attachment_id: int, claim: datetime, status: FetchStatus, error: str
 ) -> None:
     """Refused (too big, a type not accepted) or failed for good: no further try."""
     attempts = Attachment.fetch_attempts + (1 if status == FetchStatus.FAILED else 0)
     await _set(
         session,
         attachment_id,
+        claim,
         fetch_status=status,
         fetch_attempts=attempts,
         fetch_error=error,
@@ -98,9 +108,12 @@ async def settle_fetch(
     )
 
 
-async def release_fetch(session: AsyncSession, attachment_id: int, now: datetime) -> None:
-    """Give back a claim whose download never happened (the token was refused): not a try."""
-    await _set(session, attachment_id, fetch_due_at=now)
+async def release_fetch(
+    session: AsyncSession, attachment_id: int, claim: datetime, now: datetime
+) -> None:
+    """Give back a claim whose download did not finish (the token was refused, the bot is
+    stopping): not a try, and due again at once rather than when the lease lapses."""
+    await _set(session, attachment_id, claim, fetch_due_at=now)
 
 
 async def next_fetch_due(session: AsyncSession) -> datetime | None:
@@ -110,14 +123,16 @@ async def next_fetch_due(session: AsyncSession) -> datetime | None:
     return (await session.exec(statement)).one()
 
 
-async def _set(session: AsyncSession, attachment_id: int, **values: Any) -> None:
-    """Only a fetch still pending is settled: a second instance whose lapsed claim was taken
-    over cannot undo the first one's outcome."""
+async def _set(session: AsyncSession, attachment_id: int, claim: datetime, **values: Any) -> None:
+    """Only the claim in force settles a fetch: ``claim`` is the ``fetch_due_at`` its claim
+    wrote, so an instance whose lease lapsed while it was still downloading, and whose fetch
+    another instance has since claimed, changes nothing."""
     await session.exec(
         update(Attachment)
         .where(
             col(Attachment.id) == attachment_id,
             col(Attachment.fetch_status) == FetchStatus.PENDING,
+            col(Attachment.fetch_due_at) == claim,
         )
         .values(**values)
     )

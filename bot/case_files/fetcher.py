@@ -10,7 +10,9 @@ store's content addressing makes the second copy the same file.
 import asyncio
 import contextlib
 import logging
+import mimetypes
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -43,6 +45,18 @@ LEASE = timedelta(minutes=10)
 """How long a claim holds a fetch: longer than the slowest download is allowed to take."""
 BATCH = 4
 """Fetches at once: downloads share the line with the sender's messages."""
+RELEASE_GRACE = 2.0
+"""Seconds a stopping fetcher waits to give back a claim it could not finish."""
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A fetch in hand: its row, the ``fetch_due_at`` the claim wrote (which only this claim
+    may settle), and the tries before it."""
+
+    attachment_id: int
+    until: datetime
+    attempts: int
 
 
 def root_cause(error: BaseException) -> str:
@@ -106,74 +120,90 @@ class Fetcher:
         return len(claimed)
 
     async def _fetch(self, row: Attachment) -> None:
-        assert row.id is not None
+        assert row.id is not None and row.fetch_due_at is not None
+        claim = Claim(row.id, row.fetch_due_at, row.fetch_attempts)
+        declared = row.mime_type or mimetypes.guess_type(row.file_name or "")[0]
         try:
             content = await self._downloader.download(row.file_id)
-            mime_type = content_type(content, row.mime_type)
+            mime_type = content_type(content, declared)
             refused = refusal(row.kind, mime_type, len(content))
             if refused is not None:
                 error = f"refused after download: {refused.value}"
-                await self._finish(row, FetchStatus.REFUSED, error)
+                await self._finish(claim, FetchStatus.REFUSED, error)
                 return
             kept = await asyncio.to_thread(
                 self._store.keep, content, file_name=row.file_name, mime_type=mime_type
             )
+        except asyncio.CancelledError:  # stopping: due again at the next start, not in 10 min
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(self._release(claim)), RELEASE_GRACE)
+            raise
         except TooBig:
-            await self._finish(row, FetchStatus.REFUSED, f"refused: {Refusal.TOO_BIG.value}")
+            await self._finish(claim, FetchStatus.REFUSED, f"refused: {Refusal.TOO_BIG.value}")
         except Unauthorized as error:  # the process stops and says so; the fetch waits
             self._refused = error
             self.stop()
-            await self._release(row.id)
-        except Rejected as error:  # Telegram's own words, which quote no value
-            await self._finish(row, FetchStatus.FAILED, f"{type(error).__name__}: {error}")
+            await self._release(claim)
+        except Rejected as error:
+            # Telegram's own words, which quote no value. Its getFile 400 reads "wrong file_id
+            # or the file is temporarily unavailable": tried again like any failure.
+            await self._retry(claim, f"{type(error).__name__}: {error}", None)
         except RetryAfter as error:
-            await self._retry(row, str(error), timedelta(seconds=error.seconds))
+            await self._retry(claim, str(error), timedelta(seconds=error.seconds))
         except DeliveryError as error:
-            await self._retry(row, root_cause(error), None)
+            await self._retry(claim, root_cause(error), None)
         except Exception as error:  # the store's disk, or a bug: named by kind and place
             failure = describe(error)
             log.error("fetching attachment %s failed: %s\n%s", row.id, failure, frames(error))
-            await self._retry(row, failure, None)
+            await self._retry(claim, failure, None)
         else:
-            await self._stored(row.id, kept)
+            await self._stored(claim, kept)
 
-    async def _finish(self, row: Attachment, status: FetchStatus, error: str) -> None:
+    async def _finish(self, claim: Claim, status: FetchStatus, error: str) -> None:
         """Refused (too big, a type the case file does not take) or failed: no further try."""
-        assert row.id is not None
-        attachment_id = row.id
         level = logging.INFO if status == FetchStatus.REFUSED else logging.WARNING
-        log.log(level, "attachment %s is %s: %s", attachment_id, status.value, error)
+        log.log(level, "attachment %s is %s: %s", claim.attachment_id, status.value, error)
         await self._settle(
-            lambda session, _: case_files.settle_fetch(session, attachment_id, status, error)
-        )
-
-    async def _retry(self, row: Attachment, error: str, wait: timedelta | None) -> None:
-        """Try again after the back-off (base × 2^attempts, capped; longer if Telegram asked
-        for a longer wait), or give up after the last attempt."""
-        assert row.id is not None
-        attachment_id = row.id
-        tries = row.fetch_attempts + 1
-        if tries >= self._settings.fetch_attempts:
-            await self._finish(row, FetchStatus.FAILED, f"gave up after {tries} tries: {error}")
-            return
-        backoff = self._settings.retry_base_seconds * 2 ** min(row.fetch_attempts, 30)
-        delay = timedelta(seconds=min(backoff, self._settings.retry_max_seconds))
-        delay = max(delay, wait) if wait is not None else delay
-        log.info("attachment %s will be fetched again in %s: %s", attachment_id, delay, error)
-        await self._settle(
-            lambda session, now: case_files.retry_fetch(session, attachment_id, error, now + delay)
-        )
-
-    async def _stored(self, attachment_id: int, kept: StoredFile) -> None:
-        await self._settle(
-            lambda session, now: case_files.stored_fetch(
-                session, attachment_id, sha256=kept.sha256, path=kept.path, size=kept.size, at=now
+            lambda session, _: case_files.settle_fetch(
+                session, claim.attachment_id, claim.until, status, error
             )
         )
 
-    async def _release(self, attachment_id: int) -> None:
+    async def _retry(self, claim: Claim, error: str, wait: timedelta | None) -> None:
+        """Try again after the back-off (base × 2^attempts, capped; longer if Telegram asked
+        for a longer wait), or give up after the last attempt."""
+        tries = claim.attempts + 1
+        if tries >= self._settings.fetch_attempts:
+            await self._finish(claim, FetchStatus.FAILED, f"gave up after {tries} tries: {error}")
+            return
+        backoff = self._settings.retry_base_seconds * 2 ** min(claim.attempts, 30)
+        delay = timedelta(seconds=min(backoff, self._settings.retry_max_seconds))
+        delay = max(delay, wait) if wait is not None else delay
+        log.info("attachment %s will be fetched again in %s: %s", claim.attachment_id, delay, error)
         await self._settle(
-            lambda session, now: case_files.release_fetch(session, attachment_id, now)
+            lambda session, now: case_files.retry_fetch(
+                session, claim.attachment_id, claim.until, error, now + delay
+            )
+        )
+
+    async def _stored(self, claim: Claim, kept: StoredFile) -> None:
+        await self._settle(
+            lambda session, now: case_files.stored_fetch(
+                session,
+                claim.attachment_id,
+                claim.until,
+                sha256=kept.sha256,
+                path=kept.path,
+                size=kept.size,
+                at=now,
+            )
+        )
+
+    async def _release(self, claim: Claim) -> None:
+        await self._settle(
+            lambda session, now: case_files.release_fetch(
+                session, claim.attachment_id, claim.until, now
+            )
         )
 
     async def _settle(self, record: Callable[[AsyncSession, datetime], Awaitable[None]]) -> None:

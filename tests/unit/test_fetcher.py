@@ -2,6 +2,7 @@
 refused when it is not what the case file takes, and never fetched twice by two instances."""
 
 import asyncio
+import contextlib
 import hashlib
 from collections import Counter
 from collections.abc import Sequence
@@ -189,13 +190,20 @@ async def test_a_file_is_given_up_as_failed_after_the_last_attempt(
     assert not kept_files(tmp_path)
 
 
-async def test_a_file_id_telegram_refuses_fails_at_once(db: Database, tmp_path: Path) -> None:
+async def test_a_file_id_telegram_refuses_is_tried_again_like_any_failure(
+    db: Database, tmp_path: Path
+) -> None:
+    """getFile's 400 reads "wrong file_id or the file is temporarily unavailable"."""
     await attach(db, ("D1", "document", "application/pdf"))
-    downloads = Downloads({}, {"D1": [Rejected("Bad Request: invalid file_id")]})
+    downloads = Downloads({"D1": PDF}, {"D1": [Rejected("Bad Request: invalid file_id")]})
     await fetcher(db, downloads, tmp_path).fetch_due()
     (row,) = await attachments(db)
-    assert row.fetch_status == FetchStatus.FAILED and row.fetch_attempts == 1
+    assert row.fetch_status == FetchStatus.PENDING and row.fetch_attempts == 1
     assert row.fetch_error == "Rejected: Bad Request: invalid file_id"
+    await make_due(db)
+    await fetcher(db, downloads, tmp_path).fetch_due()
+    (row,) = await attachments(db)
+    assert row.fetch_status == FetchStatus.STORED
 
 
 async def test_files_that_are_too_big_or_not_what_they_claim_are_refused_and_not_kept(
@@ -216,18 +224,42 @@ async def test_a_claim_lapses_after_its_lease_and_another_fetcher_takes_over(
     db: Database, tmp_path: Path
 ) -> None:
     await attach(db, ("D1", "document", "application/pdf"))
-    stuck = Downloads({"D1": PDF}, hold=asyncio.Event())
-    crashed = asyncio.create_task(
+    stuck = Downloads({"D1": PDF}, {"D1": [TransientError("gave up")]}, hold=asyncio.Event())
+    late = asyncio.create_task(
         fetcher(db, stuck, tmp_path, lease=timedelta(seconds=0.5)).fetch_due()
     )
     await asyncio.wait_for(stuck.called.wait(), 5)
-    healthy = Downloads({"D1": PDF})
+    healthy = Downloads({"D1": PDF}, hold=asyncio.Event())
     assert await fetcher(db, healthy, tmp_path).fetch_due() == 0  # still held
     await asyncio.sleep(0.6)
-    assert await fetcher(db, healthy, tmp_path).fetch_due() == 1
-    crashed.cancel()
+    live = asyncio.create_task(fetcher(db, healthy, tmp_path).fetch_due())
+    await asyncio.wait_for(healthy.called.wait(), 5)
+    stuck.hold.set()  # type: ignore[union-attr]
+    assert await late == 1
     (row,) = await attachments(db)
-    assert row.fetch_status == FetchStatus.STORED and healthy.calls == ["D1"]
+    assert row.fetch_attempts == 0, "the lapsed claim's failure changed nothing"
+    healthy.hold.set()  # type: ignore[union-attr]
+    assert await live == 1
+    (row,) = await attachments(db)
+    assert row.fetch_status == FetchStatus.STORED and row.fetch_attempts == 0
+
+
+async def test_a_fetch_cut_short_by_a_stop_is_due_again_at_once(
+    db: Database, tmp_path: Path
+) -> None:
+    await attach(db, ("D1", "document", "application/pdf"))
+    held = Downloads({"D1": PDF}, hold=asyncio.Event())
+    stopping = asyncio.create_task(fetcher(db, held, tmp_path).fetch_due())
+    await asyncio.wait_for(held.called.wait(), 5)
+    stopping.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await stopping
+    (row,) = await attachments(db)
+    async with db.reader() as session:
+        now = await database_now(session)
+    assert row.fetch_status == FetchStatus.PENDING and row.fetch_attempts == 0
+    assert row.fetch_due_at is not None and row.fetch_due_at <= now
+    assert await fetcher(db, Downloads({"D1": PDF}), tmp_path).fetch_due() == 1
 
 
 async def test_two_fetchers_never_fetch_the_same_file_twice(db: Database, tmp_path: Path) -> None:
