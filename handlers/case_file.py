@@ -7,7 +7,7 @@ file was sent is only the sender's word.
 
 from enum import StrEnum
 
-__all__ = ["MAX_BYTES", "MAX_FILES", "Refusal", "refusal"]
+__all__ = ["MAX_BYTES", "MAX_FILES", "UNKNOWN", "Refusal", "normal_mime", "refusal"]
 
 MAX_BYTES = 20 * 1024 * 1024
 """Telegram lets a bot download files up to 20 MB (getFile)."""
@@ -35,8 +35,11 @@ ACCEPTED_TYPES = frozenset(
 """Documents as workers have them: PDF, Office and WPS files, plain text."""
 ACCEPTED_FAMILIES = ("image/", "audio/")
 """Photos sent as files, screenshots of chats, recordings."""
-ALWAYS_ACCEPTED_KINDS = frozenset({"photo", "voice"})
-"""Telegram re-encodes these itself (JPEG, OGG/Opus): their type is never in doubt."""
+SELF_EVIDENT_KINDS = {"photo": "image/", "voice": "audio/"}
+"""Telegram reports no type for photos and records voice itself, so intake takes them on
+sight; the download's bytes must still be of the family (a program is not a voice message)."""
+UNKNOWN = "application/octet-stream"
+MAX_MIME_LENGTH = 128
 
 
 class Refusal(StrEnum):
@@ -44,15 +47,24 @@ class Refusal(StrEnum):
     TYPE = "type"
 
 
+def normal_mime(value: str | None) -> str | None:
+    """A MIME type as compared and stored: without parameters, lower case; None when absent
+    or longer than any real type (the column holds 128 characters)."""
+    mime = (value or "").split(";", 1)[0].strip().lower()
+    return mime if 0 < len(mime) <= MAX_MIME_LENGTH else None
+
+
 def refusal(kind: str, mime_type: str | None, size: int | None) -> Refusal | None:
     """Why the case file cannot take this file, or None when it can. An unknown size is
-    allowed (the download checks it again); an unknown type is allowed only for photos and
-    voice messages."""
+    allowed (the download checks it again). Photos and voice messages need no declared type,
+    but once their bytes are known they must be a picture or a sound; a document or a
+    recording must be of a type the list accepts."""
     if size is not None and size > MAX_BYTES:
         return Refusal.TOO_BIG
-    if kind in ALWAYS_ACCEPTED_KINDS:
-        return None
-    mime = (mime_type or "").split(";", 1)[0].strip().lower()
-    if mime in ACCEPTED_TYPES or mime.startswith(ACCEPTED_FAMILIES):
+    mime = normal_mime(mime_type)
+    if kind in SELF_EVIDENT_KINDS:
+        family = SELF_EVIDENT_KINDS[kind]
+        return None if mime in (None, UNKNOWN) or mime.startswith(family) else Refusal.TYPE
+    if mime is not None and (mime in ACCEPTED_TYPES or mime.startswith(ACCEPTED_FAMILIES)):
         return None
     return Refusal.TYPE

@@ -15,7 +15,7 @@ from handlers.replies import Kept, Upload, with_uploads
 __all__ = ["by_file_id", "file_id_refused", "from_store", "with_all_uploads"]
 
 FILE_FIELDS = ("photo", "document", "voice", "audio")
-REFUSED_ID = ("file identifier", "file_id", "file id", "file reference")
+REFUSED_ID = ("file identifier", "file_id", "file id", "file reference", "file_reference")
 """Telegram's words for an id it does not (or no longer) know: "wrong file identifier/HTTP URL
 specified", "wrong remote file identifier specified", "FILE_REFERENCE_EXPIRED", "invalid
 file_id"…"""

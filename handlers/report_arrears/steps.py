@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from handlers import callbacks
-from handlers.case_file import MAX_BYTES, MAX_FILES, Refusal, refusal
+from handlers.case_file import MAX_BYTES, MAX_FILES, Refusal, normal_mime, refusal
 from handlers.context import Context, Keyboard
 from handlers.events import EventKind
 from handlers.explanations import Asked, explain
@@ -439,7 +439,7 @@ def take_file(ctx: Context, answers: dict[str, Any], key: str) -> Problem | None
             "file_id": event.file_id,
             "file_unique_id": event.file_unique_id,
             "file_name": event.file_name,
-            "mime_type": event.mime_type,
+            "mime_type": normal_mime(event.mime_type),
             "file_size": event.file_size,
             "duration": event.duration,
         }
@@ -496,13 +496,13 @@ def show_account(ctx: Context, answers: dict[str, Any]) -> str:
 def ask_evidence(ctx: Context, answers: dict[str, Any]) -> Question:
     _ = ctx._
     count = len(answers.get("evidence", []))
+    room = MAX_FILES - len(answers.get(STORY, []))  # the story's voice messages count too
     text = _(
         "Do you have evidence? Send photos, documents (contract, IOU, pay slips, chat "
         "screenshots) or recordings, up to {max} files of {mb} MB each. Tap Done when "
         "finished, or Skip."
-    ).format(max=MAX_FILES, mb=MAX_BYTES // (1024 * 1024))
+    ).format(max=room, mb=MAX_BYTES // (1024 * 1024))
     if count:
-        room = MAX_FILES - len(answers.get(STORY, []))  # the story's voice messages count too
         text += "\n" + _("Received so far: {count} of {max} ({files}).").format(
             count=count, max=room, files=show_evidence(ctx, answers)
         )

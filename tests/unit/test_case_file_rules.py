@@ -2,7 +2,7 @@
 
 import pytest
 
-from handlers.case_file import MAX_BYTES, Refusal, refusal
+from handlers.case_file import MAX_BYTES, Refusal, normal_mime, refusal
 
 
 @pytest.mark.parametrize(
@@ -36,3 +36,9 @@ def test_programs_archives_videos_and_unknown_documents_are_not_accepted(
     mime: str | None,
 ) -> None:
     assert refusal("document", mime, 1000) is Refusal.TYPE
+
+
+def test_a_type_longer_than_any_real_one_is_not_taken_at_face_value() -> None:
+    assert normal_mime("image/" + "x" * 200) is None
+    assert refusal("audio", "audio/" + "x" * 200, 1000) is Refusal.TYPE
+    assert normal_mime(" Audio/OGG; codecs=opus") == "audio/ogg"

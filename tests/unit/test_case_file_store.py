@@ -71,6 +71,12 @@ def test_reading_outside_the_store_is_refused(tmp_path: Path, path: str) -> None
         (b"plain notes of hours worked", "text/plain", "document", None),
         (b"OggS" + b"\x00" * 20, None, "voice", None),
         (b"ID3\x03 a song", "audio/mpeg", "audio", None),
+        (b"\xff\xfb\x90\x00 an MP3 without a tag", "audio/mpeg", "audio", None),
+        (b"\x00\x00\x00\x18ftypheic\x00\x00", "image/heic", "document", None),
+        (b"\x00\x00\x00\x18ftypisom\x00\x00", "audio/mp4", "audio", None),
+        (b"\x00\x00\x00\x18ftypisom\x00\x00", "video/mp4", "document", Refusal.TYPE),
+        (b"MZ\x90\x00 a program", None, "voice", Refusal.TYPE),
+        (b"\x7fELF a program", None, "photo", Refusal.TYPE),
     ],
 )
 def test_the_downloaded_bytes_decide_the_type_not_the_senders_word(
