@@ -312,11 +312,11 @@ Outgoing = (
 
 def forgotten_once_delivered(message: Outgoing) -> bool:
     """Whether the outbox forgets the message as soon as Telegram has it, rather than after
-    ``OUTBOX_RETENTION_DAYS``: private messages, and every file the bot uploads (an export, a
-    worker's data), which is the reader's to keep, not the outbox's."""
+    ``OUTBOX_RETENTION_DAYS``: private messages, and every file the bot sends (an export, a
+    chart, a worker's evidence), which is the reader's to keep, not the outbox's."""
     if isinstance(message, SendMessage):
         return message.private
-    return isinstance(message, SendDocument | SendPhoto)
+    return isinstance(message, SendDocument | SendPhoto | SendVoice | SendAudio | SendMediaGroup)
 
 
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024

@@ -57,7 +57,7 @@ async def send_evidence(ctx: Context, actor: Actor, view: CaseView) -> None:
         at=ctx.now,
         data={"files": len(files)},
     )
-    ctx.send(SendMessage(chat, header(case.number, files, _)))
+    ctx.send(SendMessage(chat, header(case.number, files, _), private=True))
     for message in messages(chat, files, _):
         ctx.send(message)
     ctx.answer(ctx._("I have sent you the evidence in a private message."))

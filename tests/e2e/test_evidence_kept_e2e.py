@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from handlers.replies import Kept
 from storage import outbox
 from storage.db import Database
-from storage.models import Attachment, Case, FetchStatus
+from storage.models import Attachment, FetchStatus
 from tests.e2e.botprocess import BotProcess
 from tests.e2e.worker import TelegramWorker
 from tests.fake_bot_api import FakeBotAPI
@@ -36,8 +36,8 @@ def bot_env(tmp_path: Path) -> dict[str, str]:
     return {"EVIDENCE_DIR": str(tmp_path / "evidence"), "EVIDENCE_RETRY_BASE_SECONDS": "0.3"}
 
 
-async def submit_with_evidence(fake: FakeBotAPI, worker: TelegramWorker) -> tuple[str, str]:
-    """A report with a photo and a PDF; their Telegram file ids."""
+async def submit_with_evidence(fake: FakeBotAPI, worker: TelegramWorker) -> tuple[str, str, str]:
+    """A report told by voice, with a photo and a PDF; their Telegram file ids."""
     await worker.begin_report()
     for text, expect in [
         ("Wang Wu", "phone number"),
@@ -55,7 +55,10 @@ async def submit_with_evidence(fake: FakeBotAPI, worker: TelegramWorker) -> tupl
         await worker.say(text, expect)
     await worker.tap("Just me", "Since when")
     await worker.say("2021年5月", "In a few sentences")
-    await worker.say("We repaired 70 greenhouses.", "Do you have evidence")
+    mark = fake.mark(worker.chat_id)
+    voice = worker.user.send_voice(3, content=VOICE)["message"]["voice"]["file_id"]
+    await fake.wait_for_text(worker.chat_id, "I have your voice message", after=mark)
+    await worker.tap("Keep current answer", "Do you have evidence")
     mark = fake.mark(worker.chat_id)
     photo = worker.user.send_photo()["message"]["photo"][-1]["file_id"]
     await fake.wait_for_text(worker.chat_id, "Received so far: 1", after=mark)
@@ -64,35 +67,7 @@ async def submit_with_evidence(fake: FakeBotAPI, worker: TelegramWorker) -> tupl
     await fake.wait_for_text(worker.chat_id, "Received so far: 2", after=mark)
     await worker.tap("Done", "Please check your report")
     await worker.tap("Submit report", "Your report was received")
-    return str(photo), str(sent)
-
-
-async def add_voice(fake: FakeBotAPI, database_url: str) -> str:
-    """A voice message in the case file. Intake on this branch takes photos and documents
-    only (voice comes with the chat side's work), so the row is written as intake will."""
-    voice = fake._register_file(VOICE, "voice", mime_type="audio/ogg")
-    db = Database(database_url)
-    try:
-        async with db.transaction() as session:
-            case = (await session.exec(select(Case))).one()
-            assert case.id is not None
-            now = datetime.now(UTC)
-            session.add(
-                Attachment(
-                    case_id=case.id,
-                    kind="voice",
-                    file_id=voice.file_id,
-                    file_unique_id=voice.file_unique_id,
-                    mime_type="audio/ogg",
-                    size=len(VOICE),
-                    duration=3,
-                    created_at=now,
-                    fetch_due_at=now,
-                )
-            )
-    finally:
-        await db.dispose()
-    return voice.file_id
+    return str(voice), str(photo), str(sent)
 
 
 async def attachments(database_url: str) -> Sequence[Attachment]:
@@ -116,10 +91,9 @@ async def all_stored(database_url: str, count: int) -> Sequence[Attachment]:
 async def test_a_photo_a_pdf_and_a_voice_message_are_kept_with_their_hashes(
     fake: FakeBotAPI, bot: BotProcess, database_url: str, tmp_path: Path
 ) -> None:
-    photo, pdf = await submit_with_evidence(fake, TelegramWorker(fake, 7301))
-    voice = await add_voice(fake, database_url)
+    voice, photo, pdf = await submit_with_evidence(fake, TelegramWorker(fake, 7301))
     rows = await all_stored(database_url, 3)
-    assert [row.file_id for row in rows] == [photo, pdf, voice]
+    assert {row.file_id for row in rows} == {voice, photo, pdf}
     for row in rows:
         content = fake.file(row.file_id).data
         assert row.sha256 == hashlib.sha256(content).hexdigest()
@@ -135,10 +109,10 @@ async def test_a_failed_download_is_tried_again_and_then_kept(
     fake: FakeBotAPI, bot: BotProcess, database_url: str
 ) -> None:
     fake.fail_downloads(2, answer="html 502")
-    photo, pdf = await submit_with_evidence(fake, TelegramWorker(fake, 7302))
-    rows = await all_stored(database_url, 2)
+    voice, photo, pdf = await submit_with_evidence(fake, TelegramWorker(fake, 7302))
+    rows = await all_stored(database_url, 3)
     assert sum(row.fetch_attempts for row in rows) == 2
-    assert len(fake.downloads) == 4 and set(fake.downloads) == {photo, pdf}
+    assert len(fake.downloads) == 5 and set(fake.downloads) == {voice, photo, pdf}
     assert all(
         row.sha256 == hashlib.sha256(fake.file(row.file_id).data).hexdigest() for row in rows
     )
@@ -147,8 +121,7 @@ async def test_a_failed_download_is_tried_again_and_then_kept(
 async def test_a_file_whose_id_expired_is_sent_from_the_store(
     fake: FakeBotAPI, bot: BotProcess, database_url: str
 ) -> None:
-    _, pdf = await submit_with_evidence(fake, TelegramWorker(fake, 7303))
-    voice = await add_voice(fake, database_url)
+    voice, _, pdf = await submit_with_evidence(fake, TelegramWorker(fake, 7303))
     rows = {row.file_id: row for row in await all_stored(database_url, 3)}
     fake.expire_file(pdf)
     fake.expire_file(voice)

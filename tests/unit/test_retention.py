@@ -11,10 +11,10 @@ from sqlmodel import col, select
 
 from bot.pipeline import to_row
 from bot.scheduler import run_due_work
-from handlers import HandlerConfig
+from handlers import HandlerConfig, Outgoing
 from handlers import retention as retention_work
 from handlers.context import Retention, Unit
-from handlers.replies import SendDocument, SendMessage, Upload
+from handlers.replies import Kept, SendDocument, SendMessage, SendVoice, Upload
 from handlers.retention import plan_retention
 from storage import inbox, outbox
 from storage.db import Database
@@ -41,7 +41,7 @@ async def stored_update(
             await inbox.finish(session, row.id, status, at)
 
 
-async def queued(db: Database, message: SendMessage | SendDocument, at: datetime) -> int:
+async def queued(db: Database, message: Outgoing, at: datetime) -> int:
     """The outbox row's id, written as the pipeline writes it."""
     async with db.transaction() as session:
         await outbox.enqueue(session, [to_row(message)], at)
@@ -112,11 +112,12 @@ async def test_sent_messages_lose_their_text_after_the_outbox_retention_keeping_
     [
         SendMessage(WORKER_CHAT, "Contact for case DX-1: Wang Wu, 138 1234 5678", private=True),
         SendDocument(WORKER_CHAT, Upload("cases.xlsx", b"Wang Wu 13812345678")),
+        SendVoice(WORKER_CHAT, Kept("voice-id", "ab/ab12.ogg"), caption="What happened"),
     ],
-    ids=["contact", "upload"],
+    ids=["contact", "upload", "evidence"],
 )
 async def test_a_private_message_or_a_file_is_forgotten_the_moment_it_is_delivered(
-    db: Database, clock: FakeClock, private: SendMessage | SendDocument
+    db: Database, clock: FakeClock, private: SendMessage | SendDocument | SendVoice
 ) -> None:
     ordinary = await queued(db, SendMessage(WORKER_CHAT, "Case DX-1 was accepted."), clock.now())
     kept = await queued(db, private, clock.now())
