@@ -125,6 +125,8 @@ class CaseSettings(BaseSettings):
     """Handled updates (what a worker typed) are deleted this long after they came."""
     outbox_retention_days: int = Field(default=7, ge=1, le=365)
     """Sent messages lose their text this long after they were written."""
+    draft_retention_days: int = Field(default=30, ge=1, le=365)
+    """A report (or any guided chat) left half-way is cleared this long after its last answer."""
 
     @field_validator("time_zone")
     @classmethod

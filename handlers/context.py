@@ -41,10 +41,11 @@ class HardCaseRules:
 
 @dataclass(frozen=True, slots=True)
 class Retention:
-    """How long what workers typed is kept outside their cases (INBOX/OUTBOX_RETENTION_DAYS)."""
+    """How long what workers typed is kept outside their cases (``*_RETENTION_DAYS``)."""
 
     inbox: timedelta = timedelta(days=7)
     outbox: timedelta = timedelta(days=7)
+    drafts: timedelta = timedelta(days=30)
 
 
 @dataclass(frozen=True, slots=True)

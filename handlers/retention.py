@@ -2,15 +2,16 @@
 
 A handled update served once its answer was decided; a sent message once Telegram had it. Both
 are kept a few days more (INBOX/OUTBOX_RETENTION_DAYS), for the operator to look into a
-complaint about the bot itself, then forgotten in batches: a batch that finds more plans the
-next one at once.
+complaint about the bot itself; a draft left half-way is kept a month (DRAFT_RETENTION_DAYS)
+for its worker to come back to. Then they are forgotten in batches: a batch that finds more
+plans the next one at once.
 """
 
 from handlers.context import Unit
 from handlers.due_work import due
 from storage.due import schedule_once
 from storage.models import DueTask
-from storage.retention import forget_old_messages, forget_old_updates
+from storage.retention import forget_idle_drafts, forget_old_messages, forget_old_updates
 
 __all__ = ["BATCH", "RETENTION", "plan_retention"]
 
@@ -30,7 +31,8 @@ async def forget_past_their_time(unit: Unit, task: DueTask) -> None:
     keep = unit.config.retention
     updates = await forget_old_updates(unit.session, unit.now - keep.inbox, BATCH)
     messages = await forget_old_messages(unit.session, unit.now - keep.outbox, unit.now, BATCH)
-    if BATCH in (updates, messages):
+    drafts = await forget_idle_drafts(unit.session, unit.now - keep.drafts, unit.now, BATCH)
+    if BATCH in (updates, messages, drafts):
         day, batch = task.subject.removeprefix("retention:").rsplit(":", 1)
         subject = f"retention:{day}:{int(batch) + 1}"
         await schedule_once(unit.session, RETENTION, subject, unit.now, unit.now)

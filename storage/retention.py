@@ -10,10 +10,10 @@ from sqlalchemy import ColumnElement, delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import InboxEvent, InboxStatus, OutboxMessage, OutboxStatus
+from storage.models import Conversation, InboxEvent, InboxStatus, OutboxMessage, OutboxStatus
 from storage.outbox import FORGOTTEN
 
-__all__ = ["forget_chat", "forget_old_messages", "forget_old_updates"]
+__all__ = ["forget_chat", "forget_idle_drafts", "forget_old_messages", "forget_old_updates"]
 
 SETTLED = (OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.UNREACHABLE)
 """Outbox rows whose payload nothing will read again."""
@@ -48,6 +48,25 @@ async def forget_old_messages(
         .limit(limit)
     )
     return await _forget(session, col(OutboxMessage.id).in_(chosen), now)
+
+
+async def forget_idle_drafts(
+    session: AsyncSession, before: datetime, now: datetime, limit: int
+) -> int:
+    """Clear conversations left half-way (a report's name and phone, a walk-in's details) and
+    untouched since ``before``: an abandoned draft is not kept for ever."""
+    chosen = (
+        select(Conversation.chat_id)
+        .where(col(Conversation.flow).is_not(None), col(Conversation.updated_at) < before)
+        .order_by(col(Conversation.chat_id))
+        .limit(limit)
+    )
+    result = await session.exec(
+        update(Conversation)
+        .where(col(Conversation.chat_id).in_(chosen))
+        .values(flow=None, step=None, data={}, updated_at=now)
+    )
+    return int(result.rowcount or 0)
 
 
 async def forget_chat(session: AsyncSession, chat_id: int, now: datetime) -> None:

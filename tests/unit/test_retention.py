@@ -19,7 +19,14 @@ from handlers.retention import plan_retention
 from storage import inbox, outbox
 from storage.db import Database
 from storage.migrate import upgrade
-from storage.models import DueTask, InboxEvent, InboxStatus, OutboxMessage, OutboxStatus
+from storage.models import (
+    Conversation,
+    DueTask,
+    InboxEvent,
+    InboxStatus,
+    OutboxMessage,
+    OutboxStatus,
+)
 from tests.support.chat import WorkerChat
 from tests.support.clock import FakeClock
 
@@ -219,3 +226,29 @@ async def test_an_existing_database_file_readable_by_others_is_tightened(tmp_pat
     await db.dispose()
     assert mode(path) == 0o600
     assert mode(tmp_path) == folder, "a folder the operator chose is left as it is"
+
+
+async def test_a_draft_left_half_way_is_cleared_after_the_draft_retention(
+    db: Database, config: HandlerConfig, clock: FakeClock
+) -> None:
+    chat = WorkerChat(db, replace(config, default_language="en"), clock, WORKER_CHAT)
+    await chat.send("/start")
+    await chat.press("English")
+    await chat.press("Report unpaid wages")
+    await chat.send("Wang Wu")
+    clock.advance(days=29)
+    await sweep(db, config, clock)
+    assert (await draft(db)).data["answers"]["name"] == "Wang Wu"
+    clock.advance(days=1, seconds=1)
+    await sweep(db, config, clock)
+    cleared = await draft(db)
+    assert (cleared.flow, cleared.step, cleared.data) == (None, None, {})
+    await chat.send("Li Si")
+    assert "📝 Report unpaid wages" in chat.button_labels(), "the worker is back at the menu"
+
+
+async def draft(db: Database) -> Conversation:
+    async with db.reader() as session:
+        found = await session.get(Conversation, WORKER_CHAT)
+        assert found is not None
+        return found
