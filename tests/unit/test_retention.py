@@ -74,6 +74,16 @@ async def message(db: Database, message_id: int) -> OutboxMessage:
         return row
 
 
+async def draft_with_a_name(db: Database, config: HandlerConfig, clock: FakeClock) -> WorkerChat:
+    """A worker half-way through a report: their name typed, nothing submitted."""
+    chat = WorkerChat(db, replace(config, default_language="en"), clock, WORKER_CHAT)
+    await chat.send("/start")
+    await chat.press("English")
+    await chat.press("Report unpaid wages")
+    await chat.send("Wang Wu")
+    return chat
+
+
 async def sweep(db: Database, config: HandlerConfig, clock: FakeClock) -> None:
     async with db.transaction() as session:
         await plan_retention(Unit(session, config, clock.now()))
@@ -174,11 +184,7 @@ async def test_the_retention_periods_are_the_operators_to_choose(
 async def test_a_discarded_draft_leaves_nothing_in_the_inbox_or_the_outbox(
     db: Database, config: HandlerConfig, clock: FakeClock
 ) -> None:
-    chat = WorkerChat(db, replace(config, default_language="en"), clock, WORKER_CHAT)
-    await chat.send("/start")
-    await chat.press("English")
-    await chat.press("Report unpaid wages")
-    await chat.send("Wang Wu")
+    chat = await draft_with_a_name(db, config, clock)
     await stored_update(db, 1, clock.now(), InboxStatus.DONE)
     await stored_update(db, 2, clock.now(), InboxStatus.DONE, chat=OTHER_CHAT)
     review = await queued(db, SendMessage(WORKER_CHAT, "Name: Wang Wu"), clock.now())
@@ -231,11 +237,7 @@ async def test_an_existing_database_file_readable_by_others_is_tightened(tmp_pat
 async def test_a_draft_left_half_way_is_cleared_after_the_draft_retention(
     db: Database, config: HandlerConfig, clock: FakeClock
 ) -> None:
-    chat = WorkerChat(db, replace(config, default_language="en"), clock, WORKER_CHAT)
-    await chat.send("/start")
-    await chat.press("English")
-    await chat.press("Report unpaid wages")
-    await chat.send("Wang Wu")
+    chat = await draft_with_a_name(db, config, clock)
     clock.advance(days=29)
     await sweep(db, config, clock)
     assert (await draft(db)).data["answers"]["name"] == "Wang Wu"
