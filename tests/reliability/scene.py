@@ -156,7 +156,7 @@ async def intake_states(bench: Bench, states: list[State]) -> None:
     await worker.send("/start")
     await worker.press("English")
     await capture(bench, states, "main menu", "intake", worker)
-    await worker.press("Report unpaid wages")
+    await worker.begin_report()
     answers: list[tuple[str, Any]] = [
         ("name", "Wang Wu"),
         ("phone", "13812345678"),

@@ -169,7 +169,7 @@ async def test_a_discarded_draft_leaves_nothing_in_the_inbox_or_the_outbox(
     chat = WorkerChat(db, replace(config, default_language="en"), clock, WORKER_CHAT)
     await chat.send("/start")
     await chat.press("English")
-    await chat.press("Report unpaid wages")
+    await chat.begin_report()
     await chat.send("Wang Wu")
     await stored_update(db, 1, clock.now(), InboxStatus.DONE)
     await stored_update(db, 2, clock.now(), InboxStatus.DONE, chat=OTHER_CHAT)
