@@ -225,7 +225,7 @@ class Crowd:
         workers = []
         for n in range(count):
             script = report_script(n, today)
-            stop = chooser.randrange(4, len(script) - 2) if chooser.random() < interrupted else None
+            stop = chooser.randrange(5, len(script) - 2) if chooser.random() < interrupted else None
             county, sector = place_of(n)
             workers.append(
                 CrowdWorker(fake, first_user + n, script, stop, county=county, sector=sector)

@@ -156,7 +156,9 @@ async def intake_states(bench: Bench, states: list[State]) -> None:
     await worker.send("/start")
     await worker.press("English")
     await capture(bench, states, "main menu", "intake", worker)
-    await worker.begin_report()
+    await worker.press("Report unpaid wages")
+    await capture(bench, states, "privacy notice", "intake", worker)
+    await worker.press("I agree")
     answers: list[tuple[str, Any]] = [
         ("name", "Wang Wu"),
         ("phone", "13812345678"),
