@@ -74,6 +74,8 @@ async def on_privacy_press(ctx: Context) -> None:
             ctx.worker.consent_at = ctx.now
             ctx.session.add(ctx.worker)
         await report.begin(ctx)
+    elif choice == REFUSE and (has_agreed(ctx) or ctx.conversation.flow == report.FLOW):
+        raise Stale(N_("This button is no longer active."))
     elif choice == REFUSE:
         ctx.answer()
         ctx.reply(

@@ -91,6 +91,19 @@ async def test_no_keeps_nothing_and_offers_the_menu(chat: WorkerChat, db: Databa
     assert conversation is not None and (conversation.flow, conversation.data) == (None, {})
 
 
+async def test_no_pressed_after_agreeing_is_stale_and_the_draft_stays(
+    chat: WorkerChat, db: Database
+) -> None:
+    await in_english(chat)
+    await chat.press("Report unpaid wages")
+    await chat.press("I agree")
+    await chat.send("Wang Wu")
+    await chat.press("✖ No")
+    assert chat.answers[-1].text == "This button is no longer active."
+    conversation = await conversation_of(db)
+    assert conversation is not None and conversation.data["answers"] == {"name": "Wang Wu"}
+
+
 async def test_a_worker_who_agreed_is_not_asked_again(chat: WorkerChat) -> None:
     await complete_report(chat)
     told = sum(NOTICE in m.text for m in chat.messages)
