@@ -21,6 +21,7 @@ from bot.shared_ratelimit import RedisLimiter
 from bot.transport import Downloader, Transport, Unauthorized
 from handlers import HandlerConfig
 from handlers.context import HardCaseRules, Retention
+from handlers.privacy_notice import load_privacy_notice
 from handlers.routing import Routing, load_routing
 from handlers.routing_changes import adopt_routing
 from handlers.survey_policy import SurveyPolicy
@@ -57,11 +58,13 @@ class Runtime:
 
 
 def handler_config(settings: Settings, routing: Routing) -> HandlerConfig:
+    """PrivacyNoticeError if the notice file is missing or wrong."""
     cases, hard, surveys = settings.cases, settings.hard_cases, settings.surveys
     opens, closes = surveys.asking_hours
     return HandlerConfig(
         routing=routing,
         zone=cases.zone,
+        privacy=load_privacy_notice(cases.privacy_notice_file),
         default_language=cases.default_language,
         case_number_prefix=cases.case_number_prefix,
         daily_case_limit=cases.daily_case_limit,
@@ -103,6 +106,7 @@ async def build_runtime(
     fetcher keeps evidence files in the case file store."""
     clock = clock or SystemClock()
     routing = load_routing(settings.cases.routing_file)
+    config = handler_config(settings, routing)
     url = settings.database.database_url
     db = Database(url)
     try:
@@ -112,7 +116,6 @@ async def build_runtime(
     except BaseException:
         await db.dispose()
         raise
-    config = handler_config(settings, routing)
     limiter = make_limiter(settings)
     store = CaseFileStore(settings.evidence.dir)
     sender = Sender(db, transport, settings.delivery, clock, limiter, store=store)

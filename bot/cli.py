@@ -11,6 +11,7 @@ from bot.report_cli import add_report_commands, run_report_command
 from bot.settings import Settings, SettingsError, load_settings
 from bot.staff_cli import add_staff_commands, run_staff_command
 from bot.transport import Unauthorized
+from handlers.privacy_notice import PrivacyNoticeError, load_privacy_notice
 from handlers.routing import RoutingError, load_routing
 
 __all__ = ["main"]
@@ -37,7 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         check(settings, args.command)
-    except (SettingsError, RoutingError) as error:
+    except (SettingsError, RoutingError, PrivacyNoticeError) as error:
         print(f"arrears-bot: {error}", file=sys.stderr)
         return 2
     try:
@@ -56,6 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def check(settings: Settings, command: str) -> None:
     """Refuse to start on settings the command needs but lacks; one line each."""
     load_routing(settings.cases.routing_file)
+    load_privacy_notice(settings.cases.privacy_notice_file)
     if command != "run":
         return
     if settings.bot.token is None:

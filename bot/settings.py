@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validat
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = [
+    "DEFAULT_PRIVACY_NOTICE_FILE",
     "EXAMPLE_ROUTING_FILE",
     "BotSettings",
     "CaseSettings",
@@ -31,6 +32,8 @@ __all__ = [
 
 EXAMPLE_ROUTING_FILE = Path(__file__).with_name("routing.example.toml")
 """The Dingxi demo's routing (package data): the default, and the model to copy for your own."""
+DEFAULT_PRIVACY_NOTICE_FILE = Path(__file__).with_name("privacy_notice.toml")
+"""The notice workers agree to before reporting (package data): the default, and the model."""
 
 # An empty variable (as in a copied .env.example) means "not set", not "set to nothing".
 _ENV = SettingsConfigDict(
@@ -111,6 +114,8 @@ class CaseSettings(BaseSettings):
     routing_file: Path = EXAMPLE_ROUTING_FILE
     """The example, shipped inside the package, so the console and the CLI start from any
     directory; a relative path of your own is read from the working directory."""
+    privacy_notice_file: Path = DEFAULT_PRIVACY_NOTICE_FILE
+    """What workers are told before their first report, with its version (as ROUTING_FILE)."""
     time_zone: str = "Asia/Shanghai"
     default_language: Literal["zh", "en"] = "zh"
     case_number_prefix: str = Field(default="DX", pattern=r"^[A-Z][A-Z0-9]{0,7}$")

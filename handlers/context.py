@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.events import Event, EventKind
 from handlers.i18n import Translator, translator
+from handlers.privacy_notice import PrivacyNotice
 from handlers.replies import (
     AnswerCallback,
     Button,
@@ -52,6 +53,8 @@ class Retention:
 class HandlerConfig:
     routing: Routing
     zone: ZoneInfo
+    privacy: PrivacyNotice
+    """What a worker agrees to before their first report (``report_arrears.consent``)."""
     default_language: str = "zh"
     case_number_prefix: str = "DX"
     daily_case_limit: int = 5

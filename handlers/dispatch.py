@@ -19,6 +19,7 @@ from handlers.errors import NotAllowed, Refusal
 from handlers.events import Event, EventKind
 from handlers.formatting import N_
 from handlers.replies import Outgoing
+from handlers.report_arrears import consent
 from handlers.report_arrears import flow as report
 from storage.models import Conversation
 from storage.people import get_or_create_worker
@@ -126,7 +127,7 @@ async def on_command(ctx: Context) -> bool:
     elif command == "language":
         menu.ask_language(ctx)
     elif command == "report":
-        await report.begin(ctx)
+        await consent.begin_own_report(ctx)
     elif command == "cancel" and ctx.conversation.flow in registry.FLOWS:
         return False
     elif command == "cancel" and ctx.conversation.flow != report.FLOW:
@@ -153,7 +154,7 @@ async def on_menu_press(ctx: Context) -> bool:
         ctx.answer(ctx._("This button is no longer active."))
         return True
     if choice == "report":
-        await report.begin(ctx)
+        await consent.begin_own_report(ctx)
     elif choice == "cases":
         await menu.show_my_cases(ctx)
     elif choice == "help":

@@ -110,6 +110,12 @@ async def show_help(ctx: Context) -> None:
             "really paid; if not, the case is reopened."
         ),
         "",
+        "<b>" + _("Your information") + "</b>",
+        _(
+            "What the bot keeps about you, why, who sees it and for how long: /privacy. "
+            "See what it holds with /mydata, delete it with /deletemydata."
+        ),
+        "",
         "<b>" + _("Reception points") + "</b>",
     ]
     for point in ctx.config.routing.reception_points:

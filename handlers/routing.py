@@ -31,6 +31,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic import ValidationError as PydanticValidationError
 
+from handlers.operator_files import read_operator_file
 from handlers.parsing import ParseError, parse_phone
 
 __all__ = [
@@ -219,17 +220,7 @@ class Routing:
 
 def load_routing(path: Path) -> Routing:
     """Read and validate a routing file; every problem becomes a one-line RoutingError."""
-    try:
-        # utf-8-sig: editors on Windows like to prepend a byte-order mark.
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise RoutingError(f"routing file {path}: file not found") from None
-    except UnicodeDecodeError as error:
-        raise RoutingError(
-            f"routing file {path}: not UTF-8 text (bad byte at offset {error.start})"
-        ) from None
-    except OSError as error:
-        raise RoutingError(f"routing file {path}: cannot read: {error.strerror}") from None
+    text = read_operator_file(path, "routing file", RoutingError)
     return parse_routing(text, source=str(path))
 
 

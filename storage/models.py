@@ -102,6 +102,9 @@ class Worker(SQLModel, table=True):
     language: str | None = None
     unreachable_since: datetime | None = Field(default=None, sa_type=UtcDateTime)
     created_at: datetime = Field(sa_type=UtcDateTime)
+    consent_version: str | None = None
+    """The version of the privacy notice the worker agreed to before reporting, if any."""
+    consent_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class LostGroup(SQLModel, table=True):

@@ -64,9 +64,16 @@ async def begin(ctx: Context, *, for_walk_in: bool = False) -> None:
     ctx.conversation.data = {ON_BEHALF: True} if for_walk_in else {}
     save(ctx, STEPS[0].name)
     if for_walk_in:
-        intro = _(
-            "Filing a case for a worker who came to a reception point or phoned. Ask them the "
-            "{n} questions; their phone number is required so the department can reach them."
+        intro = (
+            _(
+                "Filing a case for a worker who came to a reception point or phoned. Ask them the "
+                "{n} questions; their phone number is required so the department can reach them."
+            )
+            + "\n\n"
+            + _(
+                "First tell them, in person, what is collected, why and who sees it (/privacy "
+                "shows the notice workers agree to); by filing you record that they were told."
+            )
         )
     else:
         intro = _(

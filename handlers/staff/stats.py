@@ -28,7 +28,7 @@ from handlers.figures import (
 from handlers.formatting import N_
 from handlers.registry import command
 from handlers.replies import MAX_DOCUMENT_BYTES, SendDocument, escape
-from handlers.report_arrears import flow as report_arrears
+from handlers.report_arrears.consent import begin_own_report
 from handlers.report_files import chart_upload, workbook_upload
 from handlers.staff.actor import Actor, actor_of, ensure_staff
 from handlers.staff.commands import actor_scope, chat_scope
@@ -57,7 +57,7 @@ async def show_stats(ctx: Context) -> None:
 async def send_report(ctx: Context) -> None:
     actor = await actor_of(ctx)
     if actor.staff is None and not actor.is_admin and ctx.event.is_private:
-        await report_arrears.begin(ctx)
+        await begin_own_report(ctx)
         return
     period, scope = await _period_and_scope(ctx, actor, "report")
     zone, routing, _ = ctx.config.zone, ctx.config.routing, ctx._

@@ -120,7 +120,8 @@ def conversation(fake: FakeBotAPI, ids: Iterator[int]) -> Scenario:
             answer, method = fault
             inject(fake, answer, method, worker.chat_id if method == "sendMessage" else None)
         await worker.tap("English", "What would you like to do?")
-        await worker.tap("Report unpaid wages", "What is your name?")
+        await worker.tap("Report unpaid wages", "How your information is used")
+        await worker.tap("I agree", "What is your name?")
         return [m.text or "" for m in fake.messages(worker.chat_id)]
 
     return run

@@ -47,7 +47,8 @@ class TelegramWorker:
     async def begin_report(self) -> None:
         await self.say("/start", "language")
         await self.tap("English", "What would you like to do?")
-        await self.tap("Report unpaid wages", "What is your name?")
+        await self.tap("Report unpaid wages", "How your information is used")
+        await self.tap("I agree", "What is your name?")
 
     async def answer_up_to_review(self) -> BotMessage:
         """Answer every question with a few typos on the way, ending at the review screen."""

@@ -69,9 +69,8 @@ def report_script(n: int, today: date) -> list[Turn]:
     return [
         Turn("text", "/start", ("choose your language",)),
         Turn("press", "English", ("What would you like to do?",)),
-        Turn(
-            "press", "Report unpaid wages", ("Let's report your unpaid wages", "What is your name?")
-        ),
+        Turn("press", "Report unpaid wages", ("How your information is used",)),
+        Turn("press", "I agree", ("Let's report your unpaid wages", "What is your name?")),
         Turn("text", "Wang Wu", ("Your phone number",), "name"),
         Turn("text", phone, ("Phone number saved", "Choose the county"), "phone"),
         Turn("text", county, ("What kind of work was it?",), "county"),
@@ -106,11 +105,9 @@ QUESTION_FRAGMENTS = {
 
 
 def burst_report(n: int, today: date) -> list[Turn]:
-    """A report typed in one go, no waiting: /report and every typed answer up to evidence."""
-    script = report_script(n, today)
-    typed = [turn for turn in script[3:] if turn.kind == "text"]
-    opening = Turn("text", "/report", ("Let's report your unpaid wages", "What is your name?"))
-    return [opening, *typed]
+    """A report typed in one go, no waiting: every typed answer up to evidence, by a worker who
+    has agreed to the privacy notice and is asked their name (``report_script(...)[:4]``)."""
+    return [turn for turn in report_script(n, today)[4:] if turn.kind == "text"]
 
 
 @dataclass
@@ -228,7 +225,7 @@ class Crowd:
         workers = []
         for n in range(count):
             script = report_script(n, today)
-            stop = chooser.randrange(4, len(script) - 2) if chooser.random() < interrupted else None
+            stop = chooser.randrange(5, len(script) - 2) if chooser.random() < interrupted else None
             county, sector = place_of(n)
             workers.append(
                 CrowdWorker(fake, first_user + n, script, stop, county=county, sector=sector)

@@ -157,6 +157,8 @@ async def intake_states(bench: Bench, states: list[State]) -> None:
     await worker.press("English")
     await capture(bench, states, "main menu", "intake", worker)
     await worker.press("Report unpaid wages")
+    await capture(bench, states, "privacy notice", "intake", worker)
+    await worker.press("I agree")
     answers: list[tuple[str, Any]] = [
         ("name", "Wang Wu"),
         ("phone", "13812345678"),

@@ -155,6 +155,16 @@ class WorkerChat:
         last = messages[-1].text if messages else "nothing"
         raise AssertionError(f"no button {label!r} in chat {self.chat_id}; last message: {last!r}")
 
+    async def begin_report(self, start: str = "Report unpaid wages") -> None:
+        """Start a report as a worker does (press ``start``, or send it if it is a command),
+        agreeing to the privacy notice if it is shown."""
+        await (self.send(start) if start.startswith("/") else self.press(start))
+        agree = [
+            b.text for row in self.last.buttons for b in row if b.data.startswith("privacy:ok")
+        ]
+        if agree:
+            await self.press(agree[0])
+
     async def press_data(self, data: str) -> list[Outgoing]:
         return await self.event(
             EventKind.CALLBACK, callback_id=uuid.uuid4().hex, callback_data=data, message_id=1
@@ -231,7 +241,7 @@ async def complete_report(chat: WorkerChat, *, submit: bool = True, **answers: s
     if not chat.messages:
         await chat.send("/start")
         await chat.press("English")
-    await chat.press("Report unpaid wages")
+    await chat.begin_report()
     await chat.send(values["name"])
     await chat.send(values["phone"])
     await chat.press(values["county"])

@@ -60,6 +60,7 @@ def test_console_lets_a_person_file_a_report(tmp_path: Path) -> None:
     answers = [
         "2",  # English
         "1",  # report unpaid wages
+        "1",  # I agree to the privacy notice
         "Wang Wu",
         "13812345678",
         "1",  # Anding

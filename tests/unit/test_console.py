@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 REPORT = [
     "2",  # English
     "1",  # report unpaid wages
+    "1",  # I agree to the privacy notice
     "Wang Wu",
     "13812345678",
     "1",  # Anding

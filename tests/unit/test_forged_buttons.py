@@ -22,6 +22,7 @@ TEMPLATES = {
     "cases": ("cases:open:#", "cases:log:#:1", "cases:log:1:*", "cases:page:open:*"),
     "cons": ("cons:#:yes", "cons:#:outcome"),
     "paycheck": ("paycheck:#:yes",),
+    "privacy": ("privacy:ok:*", "privacy:*:0"),
     "sv": ("sv:#:paid:full", "sv:#:rate:5", "sv:#:new:no"),
     "visit": ("visit:c:#", "visit:cc:#", "visit:k:#", "visit:p:*", "visit:d:city.hrss:*"),
     "cf": ("cf:amount:*", "cf:workers:*"),

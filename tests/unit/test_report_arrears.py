@@ -26,7 +26,7 @@ async def cases_of(db: Database) -> list[Case]:
 async def start_report(chat: WorkerChat) -> None:
     await chat.send("/start")
     await chat.press("English")
-    await chat.press("Report unpaid wages")
+    await chat.begin_report()
 
 
 async def test_worker_completes_a_report_and_the_department_is_alerted(
@@ -400,7 +400,7 @@ async def test_a_chinese_worker_is_told_to_give_the_number_of_workers(
     chat = WorkerChat(db, config, clock)
     await chat.send("/start")
     await chat.press("中文")
-    await chat.press("投诉欠薪")
+    await chat.begin_report("投诉欠薪")
     for answer in ("王五", "13812345678"):
         await chat.send(answer)
     await chat.press("安定区")
@@ -511,7 +511,7 @@ async def test_the_current_answer_is_shown_in_chinese_too(
     chat = WorkerChat(db, config, clock)
     await chat.send("/start")
     await chat.press("中文")
-    await chat.press("投诉欠薪")
+    await chat.begin_report("投诉欠薪")
     await chat.send("王五")
     await chat.send("13812345678")
     await chat.press("返回")

@@ -265,7 +265,7 @@ async def test_report_from_a_worker_in_private_is_their_report_of_unpaid_wages(
     bench: Bench,
 ) -> None:
     worker = bench.chat(701)
-    await worker.send("/report")
+    await worker.begin_report("/report")
     assert worker.last.buttons[0][0].data == "in:name:cancel"
 
 

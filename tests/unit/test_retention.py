@@ -79,7 +79,7 @@ async def draft_with_a_name(db: Database, config: HandlerConfig, clock: FakeCloc
     chat = WorkerChat(db, replace(config, default_language="en"), clock, WORKER_CHAT)
     await chat.send("/start")
     await chat.press("English")
-    await chat.press("Report unpaid wages")
+    await chat.begin_report()
     await chat.send("Wang Wu")
     return chat
 

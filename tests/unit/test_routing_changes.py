@@ -68,7 +68,7 @@ async def test_after_a_county_is_renamed_its_cases_staff_drafts_and_buttons_work
     picking = bench.chat(503)
     await picking.send("/start")
     await picking.press("English")
-    await picking.press("Report unpaid wages")
+    await picking.begin_report()
     await picking.send("Zhao Liu")
     await picking.send("13912345678")  # the county buttons (old codes) are on screen
 

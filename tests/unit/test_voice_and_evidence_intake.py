@@ -32,7 +32,7 @@ async def up_to_what_happened(chat: WorkerChat) -> None:
     """A report answered in English up to the question "what happened"."""
     await chat.send("/start")
     await chat.press("English")
-    await chat.press("Report unpaid wages")
+    await chat.begin_report()
     await chat.send("Wang Wu")
     await chat.send("13812345678")
     await chat.press("Anding")
@@ -229,7 +229,7 @@ async def test_a_refusal_is_in_the_workers_language(
     chat = WorkerChat(db, config, clock)
     await chat.send("/start")
     await chat.press("中文")
-    await chat.press("投诉欠薪")
+    await chat.begin_report("投诉欠薪")
     await chat.event(EventKind.VOICE, file_id="v-1", file_unique_id="u-1", duration=5)
     assert "我看不懂表情和语音，请打字回答。" in chat.last.text
 
