@@ -125,6 +125,9 @@ class CaseSettings(BaseSettings):
     """Handled updates (what a worker typed) are deleted this long after they came."""
     outbox_retention_days: int = Field(default=7, ge=1, le=365)
     """Sent messages lose their text this long after they were written."""
+    closed_case_retention_days: int = Field(default=365, ge=60, le=3650)
+    """A resolved or rejected case loses its personal fields this long after its closing;
+    at least past the anti-rebound check and its reminders."""
 
     @field_validator("time_zone")
     @classmethod

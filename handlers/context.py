@@ -41,10 +41,12 @@ class HardCaseRules:
 
 @dataclass(frozen=True, slots=True)
 class Retention:
-    """How long what workers typed is kept outside their cases (INBOX/OUTBOX_RETENTION_DAYS)."""
+    """How long what workers typed is kept outside their cases (INBOX/OUTBOX_RETENTION_DAYS),
+    and a closed case's personal fields after its closing (CLOSED_CASE_RETENTION_DAYS)."""
 
     inbox: timedelta = timedelta(days=7)
     outbox: timedelta = timedelta(days=7)
+    closed_case: timedelta = timedelta(days=365)
 
 
 @dataclass(frozen=True, slots=True)
