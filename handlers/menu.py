@@ -110,6 +110,13 @@ async def show_help(ctx: Context) -> None:
             "really paid; if not, the case is reopened."
         ),
         "",
+        "<b>" + _("Your data") + "</b>",
+        _(
+            "/mydata sends you a copy of everything the bot holds about you. /deletemydata "
+            "deletes what no open case needs. A closed case loses your name, phone and evidence "
+            "{days} days after closing in any case."
+        ).format(days=ctx.config.retention.closed_case.days),
+        "",
         "<b>" + _("Reception points") + "</b>",
     ]
     for point in ctx.config.routing.reception_points:

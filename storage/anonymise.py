@@ -13,7 +13,7 @@ handlers and storage never touch the disk.
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, exists
+from sqlalchemy import delete, exists, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -29,6 +29,7 @@ from storage.models import (
 
 __all__ = [
     "CLOSED",
+    "DATA_DELETED",
     "FREE_TEXT_KEYS",
     "anonymise_case",
     "anonymise_old_cases",
@@ -36,6 +37,9 @@ __all__ = [
 ]
 
 CLOSED = (CaseStatus.RESOLVED, CaseStatus.REJECTED)
+DATA_DELETED = "data_deleted"
+"""The trail's entry for a worker's request to delete their data (``storage.personal_data``):
+a case open at the request is anonymised at the first sweep after its closing."""
 FREE_TEXT_KEYS = frozenset({"text", "comment", "notes", "reason", "name", "contact", "phone"})
 """Keys of a trail entry's data whose text someone typed (a note may name the worker)."""
 
@@ -100,13 +104,17 @@ async def anonymise_old_cases(
     session: AsyncSession, closed_before: datetime, now: datetime, limit: int
 ) -> int:
     """Anonymise up to ``limit`` cases closed before ``closed_before`` and not yet anonymised
-    (a reopened case is open, so it waits for its next closing); how many."""
+    (a reopened case is open, so it waits for its next closing), and any closed case whose
+    worker asked to delete their data while it was open; how many."""
+    asked = exists().where(
+        col(CaseEvent.case_id) == col(Case.id), col(CaseEvent.kind) == DATA_DELETED
+    )
     statement = (
         select(Case)
         .where(
             col(Case.status).in_(CLOSED),
             col(Case.anonymised_at).is_(None),
-            col(Case.resolved_at) < closed_before,
+            or_(col(Case.resolved_at) < closed_before, asked),
         )
         .order_by(col(Case.id))
         .limit(limit)
