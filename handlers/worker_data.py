@@ -14,7 +14,7 @@ from typing import Any
 from handlers import callbacks
 from handlers.case_card import OUTCOME_NAMES
 from handlers.context import Context
-from handlers.errors import NotAllowed
+from handlers.errors import NotAllowed, Stale
 from handlers.formatting import N_, STATUS_NAMES, department_name, format_amount
 from handlers.i18n import Translator
 from handlers.menu import main_menu_buttons
@@ -80,9 +80,12 @@ async def on_confirmation(ctx: Context) -> None:
         (answer,) = callbacks.unpack(ctx.event.callback_data, prefix=PREFIX, size=1)
     except callbacks.CallbackDataError:
         answer = ""
+    if answer not in ("yes", "no"):
+        log.warning("refused malformed callback data from user %s", ctx.event.user_id)
+        raise Stale(N_("This button is no longer active."))
     _ = ctx._
     ctx.answer()
-    if answer != "yes":
+    if answer == "no":
         ctx.reply(_("Nothing was deleted."), main_menu_buttons(ctx))
         return
     save_conversation(ctx.session, ctx.conversation, ctx.now, flow=None, step=None, data={})
