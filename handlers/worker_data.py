@@ -23,6 +23,7 @@ from handlers.registry import command, press
 from handlers.replies import Button, SendDocument, Upload, plain
 from handlers.report_arrears.flow import FLOW as REPORT
 from handlers.report_arrears.steps import STEPS
+from handlers.staff.timeline import KINDS
 from handlers.surveys.record import worker_actor
 from storage.conversations import save_conversation
 from storage.models import VisitBooking, Worker
@@ -187,7 +188,10 @@ def case_lines(ctx: Context, held: HeldCase) -> list[str]:
         for s in held.surveys
     ] or ["- " + _(NONE)]
     lines.append(_("Timeline") + ":")
-    lines += [f"- {when(ctx, e.created_at)} · {e.kind}" for e in held.events]
+    lines += [
+        f"- {when(ctx, e.created_at)} · " + (_(KINDS[e.kind]) if e.kind in KINDS else e.kind)
+        for e in held.events
+    ]
     return lines
 
 

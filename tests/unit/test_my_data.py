@@ -143,7 +143,7 @@ async def test_mydata_sends_a_document_of_everything_held_about_the_worker(
         "iou.jpg",
         "Rating: 4",
         "Comment: The boss paid, thanks",
-        "· created",
+        "· case filed",
         "== Report in progress ==",
         "Name: Li Si",
         "== Visit bookings ==",
@@ -233,6 +233,8 @@ async def test_deletemydata_keeps_an_open_case_until_it_is_closed_then_it_goes(
     case = await only_case(db)
     assert case.reporter_name == "Wang Wu" and case.anonymised_at is None
     assert (await worker_row(db)).phone == "+8613812345678"
+    await chat.send("/mydata")
+    assert "· asked for their personal data to be deleted" in document_text(chat.bench)
 
     await close(db, clock)
     clock.advance(days=1)
