@@ -4,10 +4,11 @@ A closed case keeps its department, county, sector, employer and project, amount
 outcome and survey ratings — the figures, exports and per-employer counts read those, and the
 employer and project describe the employer, not the worker. It loses the reporter's name and
 phone, the account of what happened, the site address, the outcome note, survey comments, the
-free text of its trail (staff notes, reasons, consultation notes and parties' names), and its
-attachments. The attachment rows are deleted; their files in the case file store, then referred
-to by no attachment, are deleted by the bot's sweep of the store (``bot.case_files``), since
-handlers and storage never touch the disk.
+free text of its trail (staff notes, reasons, consultation notes and parties' names), its
+messages still in the outbox (alerts, notices), and its attachments. The attachment rows are
+deleted; their files in the case file store, then referred to by no attachment, are deleted by
+the bot's sweep of the store (``bot.case_files``), since handlers and storage never touch the
+disk.
 """
 
 from datetime import datetime
@@ -26,6 +27,7 @@ from storage.models import (
     Survey,
     Worker,
 )
+from storage.retention import forget_case_messages
 
 __all__ = [
     "CLOSED",
@@ -71,6 +73,7 @@ async def anonymise_case(session: AsyncSession, case: Case, now: datetime) -> No
     case.anonymised_at = now
     session.add(case)
     await session.exec(delete(Attachment).where(col(Attachment.case_id) == case.id))
+    await forget_case_messages(session, case.id, now)
     for survey in (await session.exec(select(Survey).where(Survey.case_id == case.id))).all():
         survey.comment = None
         session.add(survey)

@@ -3,7 +3,7 @@ asks; figures, exports and the store's other files are unaffected."""
 
 import os
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,13 +12,16 @@ from sqlmodel import col, select
 
 from bot.case_files.fetcher import Fetcher
 from bot.case_files.store import CaseFileStore
+from bot.pipeline import to_row
 from bot.scheduler import run_due_work
 from bot.settings import EvidenceSettings
 from handlers import HandlerConfig
 from handlers import retention as retention_work
 from handlers.context import Retention, Unit
+from handlers.replies import SendMessage
 from handlers.report_files import cases_csv, workbook_upload
 from handlers.retention import RETENTION, plan_retention
+from storage import outbox
 from storage.anonymise import anonymise_case
 from storage.case_queries import EVERY_CASE
 from storage.db import Database
@@ -31,6 +34,8 @@ from storage.models import (
     Consultation,
     DueTask,
     FetchStatus,
+    OutboxMessage,
+    OutboxStatus,
     Staff,
     StaffRole,
     Survey,
@@ -281,6 +286,33 @@ async def test_a_long_backlog_is_anonymised_in_batches_each_planning_the_next(
     async with db.reader() as session:
         tasks = (await session.exec(select(DueTask).where(DueTask.kind == RETENTION))).all()
     assert len(tasks) == 3
+
+
+async def test_the_cases_alerts_and_notices_in_the_outbox_are_emptied(
+    db: Database, clock: FakeClock
+) -> None:
+    case_id = await file_case(db, clock)
+    other = await file_case(db, clock, worker_id=(await row(db, Case, case_id)).worker_id)
+    alert = await queued(db, SendMessage(-100, "Wang Wu: not paid", ref=f"alert:{case_id}:1"))
+    other_alert = await queued(db, SendMessage(-100, "Li Si", ref=f"alert:{other}:1"))
+    notice = await queued(db, SendMessage(9001, "Your case", ref=f"notice:{case_id}"))
+    for sent in (alert, other_alert):
+        async with db.transaction() as session:
+            await outbox.settle(session, sent, OutboxStatus.SENT, clock.now())
+    await anonymise(db, case_id, clock)
+    emptied, untouched, waiting = [
+        await row(db, OutboxMessage, m) for m in (alert, other_alert, notice)
+    ]
+    assert emptied.payload == {} and emptied.forgotten_at == clock.now()
+    assert untouched.payload["text"] == "Li Si"
+    assert waiting.payload["text"] == "Your case" and waiting.forget_on_delivery
+
+
+async def queued(db: Database, message: SendMessage) -> int:
+    async with db.transaction() as session:
+        await outbox.enqueue(session, [to_row(message)], datetime.now(UTC))
+        last = select(OutboxMessage.id).order_by(col(OutboxMessage.id).desc()).limit(1)
+        return (await session.exec(last)).one() or 0
 
 
 class NoDownloads:
