@@ -75,6 +75,7 @@ def handler_config(settings: Settings, routing: Routing) -> HandlerConfig:
             inbox=timedelta(days=cases.inbox_retention_days),
             outbox=timedelta(days=cases.outbox_retention_days),
             drafts=timedelta(days=cases.draft_retention_days),
+            closed_case=timedelta(days=cases.closed_case_retention_days),
         ),
         admin_ids=frozenset(settings.bot.admin_ids),
         hard_cases=HardCaseRules(

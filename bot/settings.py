@@ -132,6 +132,9 @@ class CaseSettings(BaseSettings):
     """Sent messages lose their text this long after they were written."""
     draft_retention_days: int = Field(default=30, ge=1, le=365)
     """A report (or any guided chat) left half-way is cleared this long after its last answer."""
+    closed_case_retention_days: int = Field(default=365, ge=60, le=3650)
+    """A resolved or rejected case loses its personal fields this long after its closing;
+    at least past the anti-rebound check and its reminders."""
 
     @field_validator("time_zone")
     @classmethod

@@ -42,11 +42,13 @@ class HardCaseRules:
 
 @dataclass(frozen=True, slots=True)
 class Retention:
-    """How long what workers typed is kept outside their cases (``*_RETENTION_DAYS``)."""
+    """How long what workers typed is kept outside their cases (``*_RETENTION_DAYS``), and a
+    closed case's personal fields after its closing (CLOSED_CASE_RETENTION_DAYS)."""
 
     inbox: timedelta = timedelta(days=7)
     outbox: timedelta = timedelta(days=7)
     drafts: timedelta = timedelta(days=30)
+    closed_case: timedelta = timedelta(days=365)
 
 
 @dataclass(frozen=True, slots=True)

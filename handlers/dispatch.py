@@ -13,6 +13,7 @@ from handlers import (  # noqa: F401 - self-registering
     registry,
     staff,
     surveys,
+    worker_data,
 )
 from handlers.context import Context, HandlerConfig
 from handlers.errors import NotAllowed, Refusal

@@ -113,8 +113,10 @@ async def show_help(ctx: Context) -> None:
         "<b>" + _("Your information") + "</b>",
         _(
             "What the bot keeps about you, why, who sees it and for how long: /privacy. "
-            "See what it holds with /mydata, delete it with /deletemydata."
-        ),
+            "/mydata sends you a copy of everything the bot holds about you. /deletemydata "
+            "deletes what no open case needs. A closed case loses your name, phone and evidence "
+            "{days} days after closing in any case."
+        ).format(days=ctx.config.retention.closed_case.days),
         "",
         "<b>" + _("Reception points") + "</b>",
     ]

@@ -19,6 +19,7 @@ from storage.models import Attachment, FetchStatus
 __all__ = [
     "claim_fetches",
     "next_fetch_due",
+    "referenced_paths",
     "release_fetch",
     "retry_fetch",
     "settle_fetch",
@@ -121,6 +122,12 @@ async def next_fetch_due(session: AsyncSession) -> datetime | None:
         col(Attachment.fetch_status) == FetchStatus.PENDING
     )
     return (await session.exec(statement)).one()
+
+
+async def referenced_paths(session: AsyncSession) -> set[str]:
+    """Every file of the store an attachment still refers to."""
+    statement = select(Attachment.stored_path).where(col(Attachment.stored_path).is_not(None))
+    return {path for path in (await session.exec(statement)).all() if path is not None}
 
 
 async def _set(session: AsyncSession, attachment_id: int, claim: datetime, **values: Any) -> None:

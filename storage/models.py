@@ -168,6 +168,8 @@ class Case(SQLModel, table=True):
     outcome_note: str | None = Field(default=None, sa_type=Text)
     amount_recovered_fen: int | None = Field(default=None, sa_type=BigInteger)
     workers_paid: int | None = None
+    anonymised_at: datetime | None = Field(default=None, sa_type=UtcDateTime, index=True)
+    """When the case lost its personal fields (``storage.anonymise``); figures still count it."""
 
 
 def employer_key(name: str) -> str:

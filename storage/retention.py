@@ -13,7 +13,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.models import Conversation, InboxEvent, InboxStatus, OutboxMessage, OutboxStatus
 from storage.outbox import FORGOTTEN
 
-__all__ = ["forget_chat", "forget_idle_drafts", "forget_old_messages", "forget_old_updates"]
+__all__ = [
+    "forget_case_messages",
+    "forget_chat",
+    "forget_idle_drafts",
+    "forget_old_messages",
+    "forget_old_updates",
+]
 
 SETTLED = (OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.UNREACHABLE)
 """Outbox rows whose payload nothing will read again."""
@@ -77,18 +83,25 @@ async def forget_chat(session: AsyncSession, chat_id: int, now: datetime) -> Non
             col(InboxEvent.chat_id) == chat_id, col(InboxEvent.status) != InboxStatus.PENDING
         )
     )
-    await _forget(
-        session,
-        (col(OutboxMessage.chat_id) == chat_id)
-        & col(OutboxMessage.status).in_(SETTLED)
-        & col(OutboxMessage.forgotten_at).is_(None),
-        now,
+    await _forget_messages(session, col(OutboxMessage.chat_id) == chat_id, now)
+
+
+async def forget_case_messages(session: AsyncSession, case_id: int, now: datetime) -> None:
+    """An anonymised case leaves no copy in the outbox: its alerts to departments (``alert:``)
+    and its notices to the worker (``notice:``) are emptied, or forgotten once delivered."""
+    refs = (col(OutboxMessage.ref).like(f"alert:{case_id}:%")) | (
+        col(OutboxMessage.ref) == f"notice:{case_id}"
     )
-    await session.exec(
-        update(OutboxMessage)
-        .where(col(OutboxMessage.chat_id) == chat_id, col(OutboxMessage.status).not_in(SETTLED))
-        .values(forget_on_delivery=True)
-    )
+    await _forget_messages(session, refs, now)
+
+
+async def _forget_messages(
+    session: AsyncSession, which: ColumnElement[bool], now: datetime
+) -> None:
+    """Settled messages among ``which`` are emptied now, the others once delivered."""
+    settled = col(OutboxMessage.status).in_(SETTLED)
+    await _forget(session, which & settled & col(OutboxMessage.forgotten_at).is_(None), now)
+    await session.exec(update(OutboxMessage).where(which, ~settled).values(forget_on_delivery=True))
 
 
 async def _forget(session: AsyncSession, which: ColumnElement[bool], now: datetime) -> int:

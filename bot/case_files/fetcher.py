@@ -5,12 +5,16 @@ on a slow line must not hold SQLite's writer or a PostgreSQL lock), keeps the fi
 the outcome in another short transaction. A claim pushes ``fetch_due_at`` on by a lease: if this
 process dies mid-download, the claim lapses and any instance fetches the file again — the
 store's content addressing makes the second copy the same file.
+
+Every hour it also sweeps the store of files no attachment refers to any longer: anonymising a
+case (``storage.anonymise``) deletes its attachment rows, and the files go here, on the disk.
 """
 
 import asyncio
 import contextlib
 import logging
 import mimetypes
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -59,6 +63,12 @@ class Claim:
     attempts: int
 
 
+SWEEP_EVERY = 3600.0
+"""Seconds between sweeps of the store for files of anonymised cases."""
+SWEEP_GRACE = 2 * LEASE.total_seconds()
+"""A file kept more recently may belong to a fetch not yet recorded: it is left alone."""
+
+
 def root_cause(error: BaseException) -> str:
     """The kind of failure underneath (``ClientConnectorError``, ``TelegramServerError``):
     a library's message can quote the download's address, and that holds the bot's token."""
@@ -88,6 +98,7 @@ class Fetcher:
         self._stopping = False
         self._refused: Unauthorized | None = None
         self._outage = OutageLog(log)
+        self._swept_at: float | None = None
 
     def wake(self) -> None:
         """Look for due fetches now (a report was just submitted)."""
@@ -101,6 +112,8 @@ class Fetcher:
     async def run(self) -> None:
         while not self._stopping:
             self._wake.clear()
+            if self._swept_at is None or time.monotonic() - self._swept_at > SWEEP_EVERY:
+                await self.sweep_store()
             if not await self.fetch_due():
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), await self._idle_time())
@@ -118,6 +131,20 @@ class Fetcher:
             return 0
         await asyncio.gather(*(self._fetch(row) for row in claimed))
         return len(claimed)
+
+    async def sweep_store(self) -> int:
+        """Delete the store's files that no attachment refers to; how many went."""
+        try:
+            async with self._db.reader() as session:
+                referenced = await case_files.referenced_paths(session)
+            deleted = await asyncio.to_thread(self._store.sweep, referenced, SWEEP_GRACE)
+        except Exception as error:
+            self._outage.warn(error)
+            return 0
+        self._swept_at = time.monotonic()
+        if deleted:
+            log.info("deleted %s files of anonymised cases from the case file store", deleted)
+        return deleted
 
     async def _fetch(self, row: Attachment) -> None:
         assert row.id is not None and row.fetch_due_at is not None

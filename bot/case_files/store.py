@@ -5,6 +5,8 @@ a file can be checked against the hash in the database at any time. A file is wr
 temporary name, flushed to disk and renamed: a crash leaves either no file or the whole file,
 never a truncated one under its hash. Only the bot's user may read the folder (0700, files 0600):
 it holds IOUs, contracts and pay records.
+
+A file no attachment refers to any longer (its case was anonymised) is deleted by ``sweep``.
 """
 
 import hashlib
@@ -12,6 +14,8 @@ import mimetypes
 import os
 import re
 import secrets
+import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +44,7 @@ class CaseFileStore:
         folder = self.root / digest[:2]
         existing = self._existing(folder, digest, len(content))
         if existing is not None:
+            os.utime(existing)  # kept anew: a sweep under way must not take it as unused
             return StoredFile(digest, existing.relative_to(self.root).as_posix(), len(content))
         self._make_folder(self.root)
         self._make_folder(folder)
@@ -65,6 +70,24 @@ class CaseFileStore:
         if not full.is_relative_to(root) or full == root:
             raise ValueError("a stored path must lie inside the case file store")
         return full.read_bytes()
+
+    def sweep(self, referenced: Collection[str], grace_seconds: float) -> int:
+        """Delete kept files that no path in ``referenced`` names and that were not kept in the
+        last ``grace_seconds`` (a fetch stores the file before it records the path); how many."""
+        if not self.root.is_dir():
+            return 0
+        cutoff = time.time() - grace_seconds
+        deleted = 0
+        for folder in self.root.iterdir():
+            if not folder.is_dir():
+                continue
+            for file in folder.iterdir():
+                path = file.relative_to(self.root).as_posix()
+                if path in referenced or file.stat().st_mtime > cutoff:
+                    continue
+                file.unlink(missing_ok=True)
+                deleted += 1
+        return deleted
 
     @staticmethod
     def _existing(folder: Path, digest: str, size: int) -> Path | None:

@@ -25,6 +25,7 @@ from handlers.context import Unit
 from handlers.formatting import N_, STATUS_NAMES, format_amount, join_list
 from handlers.i18n import Translator
 from handlers.replies import escape, plain
+from storage.anonymise import DATA_DELETED
 from storage.case_queries import case_events, staff_names
 from storage.models import Case, CaseEvent
 from storage.people import NOT_REACHED
@@ -60,6 +61,7 @@ KINDS = {
     "survey_undeliverable": N_("the return-visit survey could not be delivered"),
     NOT_REACHED: N_("📵 worker cannot be reached in chat: phone them"),
     "survey_cancelled": N_("the return-visit survey was cancelled"),
+    DATA_DELETED: N_("asked for their personal data to be deleted"),
 }
 AMOUNTS = {
     "agreed_amount_fen": N_("agreed: {amount}"),

@@ -31,6 +31,7 @@ TEMPLATES = {
     "m": ("m:*",),
     "lang": ("lang:*",),
     "in": ("in:name:*", "in:since:y*"),
+    "mydata": ("mydata:*",),
 }
 """Each button prefix the bot draws, with the shapes of its payloads: ``#`` is where a row's id
 goes, ``*`` another number or choice (a page, a year, a date, an amount)."""
