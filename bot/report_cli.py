@@ -6,6 +6,7 @@ without either they count every case. Texts are in ``DEFAULT_LANGUAGE``.
 """
 
 import argparse
+import os
 from datetime import datetime
 from pathlib import Path
 
@@ -70,8 +71,16 @@ async def run_report_command(args: argparse.Namespace, settings: Settings, now: 
         data = cases_csv(cases, routing, config.zone, config.default_language)
     else:
         data = workbook_upload(report, cases, routing, config.zone, config.default_language).content
-    args.output.write_bytes(data)
+    write_private(args.output, data)
     return f"wrote {len(cases)} cases to {args.output}"
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """An export holds workers' names and phone numbers: only the user who made it may read
+    it (0600, also when it replaces an older file)."""
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as file:
+        file.write(data)
+    path.chmod(0o600)
 
 
 async def _scope(session: AsyncSession, args: argparse.Namespace, routing: Routing) -> Scope:

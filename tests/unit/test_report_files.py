@@ -5,6 +5,7 @@ import argparse
 import csv
 import dataclasses
 import io
+import stat
 import warnings
 from datetime import date, datetime
 from pathlib import Path
@@ -299,9 +300,12 @@ async def test_the_command_line_exports_a_departments_cases(
 ) -> None:
     await seed_november(db)
     output = tmp_path / f"anding.{kind}"
+    output.write_bytes(b"an older export, readable by all")
+    output.chmod(0o644)
     argv = ["export", "--format", kind, "--period", "2026-11-01 2026-11-30"]
     args = cli(*argv, "--department", "anding.construction", "--output", str(output))
     assert await run_report_command(args, cli_settings, clock.now()) == f"wrote 5 cases to {output}"
+    assert stat.S_IMODE(output.stat().st_mode) == 0o600, "names and phones: the user's alone"
     if kind == "xlsx":
         rows = list(openpyxl.load_workbook(output)["Cases"].values)
     else:
