@@ -151,7 +151,8 @@ def case_card(unit: Unit, view: CaseView, _: Translator | None = None) -> str:
         _("Workers owed: {n}").format(n=case.workers_owed),
         _("Owed since: {month}").format(month=format_month(case.owed_since, _)),
         _("Worker: {name}, {phone}").format(
-            name=escape(case.reporter_name), phone=mask_phone(case.reporter_phone)
+            name=escape(case.reporter_name or "—"),
+            phone=mask_phone(case.reporter_phone) if case.reporter_phone else "—",
         ),
         *([_(UNREACHABLE_LINE)] if view.worker_unreachable else []),
         _("Evidence: {files}").format(files=file_counts(view.evidence, _)),

@@ -18,6 +18,7 @@ from sqlalchemy import delete, exists, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.case_files import purge_files_of
 from storage.models import (
     Attachment,
     Case,
@@ -42,7 +43,9 @@ CLOSED = (CaseStatus.RESOLVED, CaseStatus.REJECTED)
 DATA_DELETED = "data_deleted"
 """The trail's entry for a worker's request to delete their data (``storage.personal_data``):
 a case open at the request is anonymised at the first sweep after its closing."""
-FREE_TEXT_KEYS = frozenset({"text", "comment", "notes", "reason", "name", "contact", "phone"})
+FREE_TEXT_KEYS = frozenset(
+    {"text", "comment", "notes", "reason", "name", "contact", "phone", "notice", "place"}
+)
 """Keys of a trail entry's data whose text someone typed (a note may name the worker)."""
 
 
@@ -72,14 +75,16 @@ async def anonymise_case(session: AsyncSession, case: Case, now: datetime) -> No
     case.outcome_note = None
     case.anonymised_at = now
     session.add(case)
+    await purge_files_of(session, case.id, now)
     await session.exec(delete(Attachment).where(col(Attachment.case_id) == case.id))
-    await forget_case_messages(session, case.id, now)
+    await forget_case_messages(session, case, now)
     for survey in (await session.exec(select(Survey).where(Survey.case_id == case.id))).all():
         survey.comment = None
         session.add(survey)
     consultations = select(Consultation).where(Consultation.case_id == case.id)
     for consultation in (await session.exec(consultations)).all():
         consultation.outcome_notes = None
+        consultation.place = ""
         consultation.parties = redact(consultation.parties)
         session.add(consultation)
     for event in (await session.exec(select(CaseEvent).where(CaseEvent.case_id == case.id))).all():
@@ -122,6 +127,9 @@ async def anonymise_old_cases(
         .order_by(col(Case.id))
         .limit(limit)
     )
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        # a case being reopened right now is locked by that change: left for the next sweep
+        statement = statement.with_for_update(skip_locked=True, of=Case)
     cases = (await session.exec(statement)).all()
     for case in cases:
         await anonymise_case(session, case, now)

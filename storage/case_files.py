@@ -1,4 +1,5 @@
-"""The case file store's queue: attachments whose own copy is still to be fetched.
+"""The case file store's queues: attachments whose own copy is still to be fetched, and files
+of anonymised cases to delete.
 
 A fetch is claimed in one short transaction (its ``fetch_due_at`` pushed on by a lease, so a
 claim of an instance that died lapses on its own), the download happens outside any
@@ -6,19 +7,23 @@ transaction, and the outcome is settled in another. Times are on the database's 
 (``storage.db_clock``), like the sender's, so instances whose clocks disagree share the work.
 """
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import delete, exists, func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Attachment, FetchStatus
+from storage.models import Attachment, FetchStatus, StorePurge
+from storage.upsert import insert_for
 
 __all__ = [
     "claim_fetches",
+    "files_to_purge",
     "next_fetch_due",
+    "purge_files_of",
+    "purged",
     "referenced_paths",
     "release_fetch",
     "retry_fetch",
@@ -128,6 +133,33 @@ async def referenced_paths(session: AsyncSession) -> set[str]:
     """Every file of the store an attachment still refers to."""
     statement = select(Attachment.stored_path).where(col(Attachment.stored_path).is_not(None))
     return {path for path in (await session.exec(statement)).all() if path is not None}
+
+
+async def purge_files_of(session: AsyncSession, case_id: int, now: datetime) -> None:
+    """List the kept files of a case's attachments, about to be deleted, for the store."""
+    paths = select(Attachment.stored_path).where(
+        col(Attachment.case_id) == case_id, col(Attachment.stored_path).is_not(None)
+    )
+    for path in set((await session.exec(paths)).all()):
+        await session.exec(
+            insert_for(session, StorePurge)
+            .values(path=path, since=now)
+            .on_conflict_do_nothing(index_elements=["path"])
+        )
+
+
+async def files_to_purge(session: AsyncSession, limit: int) -> list[str]:
+    """Listed files no attachment refers to any more (the same content may have come again)."""
+    referred = exists().where(col(Attachment.stored_path) == col(StorePurge.path))
+    statement = select(StorePurge.path).where(~referred).order_by(col(StorePurge.path))
+    return list((await session.exec(statement.limit(limit))).all())
+
+
+async def purged(session: AsyncSession, paths: Collection[str]) -> None:
+    """The store has deleted these (or never had them); listings of files referred to again
+    are dropped too, since those files stay."""
+    referred = exists().where(col(Attachment.stored_path) == col(StorePurge.path))
+    await session.exec(delete(StorePurge).where(col(StorePurge.path).in_(paths) | referred))
 
 
 async def _set(session: AsyncSession, attachment_id: int, claim: datetime, **values: Any) -> None:

@@ -377,6 +377,15 @@ class Attachment(SQLModel, table=True):
     stored_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
+class StorePurge(SQLModel, table=True):
+    """A file of the case file store whose attachment went with an anonymised case: the
+    fetcher deletes it, unless an attachment refers to the same content again."""
+
+    path: str = Field(primary_key=True, max_length=200)
+    """Relative to ``EVIDENCE_DIR``, as ``Attachment.stored_path``."""
+    since: datetime = Field(sa_type=UtcDateTime)
+
+
 class Conversation(SQLModel, table=True):
     """Where a chat is in a guided flow, so any restart or instance continues it."""
 

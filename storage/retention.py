@@ -6,11 +6,11 @@ rows never holds SQLite's one writer, or a PostgreSQL transaction, for long.
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, delete, update
+from sqlalchemy import ColumnElement, Text, cast, delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Conversation, InboxEvent, InboxStatus, OutboxMessage, OutboxStatus
+from storage.models import Case, Conversation, InboxEvent, InboxStatus, OutboxMessage, OutboxStatus
 from storage.outbox import FORGOTTEN
 
 __all__ = [
@@ -60,16 +60,16 @@ async def forget_idle_drafts(
     session: AsyncSession, before: datetime, now: datetime, limit: int
 ) -> int:
     """Clear conversations left half-way (a report's name and phone, a walk-in's details) and
-    untouched since ``before``: an abandoned draft is not kept for ever."""
+    untouched since ``before``: an abandoned draft is not kept for ever. The update checks
+    idleness again: on PostgreSQL a draft answered while the sweep waited for its row's lock is
+    re-read by the outer condition only."""
+    idle = (col(Conversation.flow).is_not(None), col(Conversation.updated_at) < before)
     chosen = (
-        select(Conversation.chat_id)
-        .where(col(Conversation.flow).is_not(None), col(Conversation.updated_at) < before)
-        .order_by(col(Conversation.chat_id))
-        .limit(limit)
+        select(Conversation.chat_id).where(*idle).order_by(col(Conversation.chat_id)).limit(limit)
     )
     result = await session.exec(
         update(Conversation)
-        .where(col(Conversation.chat_id).in_(chosen))
+        .where(col(Conversation.chat_id).in_(chosen), *idle)
         .values(flow=None, step=None, data={}, updated_at=now)
     )
     return int(result.rowcount or 0)
@@ -86,13 +86,12 @@ async def forget_chat(session: AsyncSession, chat_id: int, now: datetime) -> Non
     await _forget_messages(session, col(OutboxMessage.chat_id) == chat_id, now)
 
 
-async def forget_case_messages(session: AsyncSession, case_id: int, now: datetime) -> None:
-    """An anonymised case leaves no copy in the outbox: its alerts to departments (``alert:``)
-    and its notices to the worker (``notice:``) are emptied, or forgotten once delivered."""
-    refs = (col(OutboxMessage.ref).like(f"alert:{case_id}:%")) | (
-        col(OutboxMessage.ref) == f"notice:{case_id}"
-    )
-    await _forget_messages(session, refs, now)
+async def forget_case_messages(session: AsyncSession, case: Case, now: datetime) -> None:
+    """An anonymised case leaves no copy in the outbox: every message not yet forgotten that
+    names its number (alerts, escalations, cards, notices, digests) is emptied, or forgotten
+    once delivered."""
+    named = cast(OutboxMessage.payload, Text).like(f"%{case.number}%")
+    await _forget_messages(session, named & col(OutboxMessage.forgotten_at).is_(None), now)
 
 
 async def _forget_messages(

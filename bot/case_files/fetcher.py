@@ -6,8 +6,9 @@ the outcome in another short transaction. A claim pushes ``fetch_due_at`` on by 
 process dies mid-download, the claim lapses and any instance fetches the file again — the
 store's content addressing makes the second copy the same file.
 
-Every hour it also sweeps the store of files no attachment refers to any longer: anonymising a
-case (``storage.anonymise``) deletes its attachment rows, and the files go here, on the disk.
+Every hour it also deletes the files anonymised cases listed (``storepurge``): anonymising a
+case (``storage.anonymise``) deletes its attachment rows and lists their files, which go here,
+on the disk, unless an attachment refers to the same content again.
 """
 
 import asyncio
@@ -65,6 +66,8 @@ class Claim:
 
 SWEEP_EVERY = 3600.0
 """Seconds between sweeps of the store for files of anonymised cases."""
+PURGE_BATCH = 500
+"""Files deleted per sweep; the rest wait for the next."""
 SWEEP_GRACE = 2 * LEASE.total_seconds()
 """A file kept more recently may belong to a fetch not yet recorded: it is left alone."""
 
@@ -133,18 +136,22 @@ class Fetcher:
         return len(claimed)
 
     async def sweep_store(self) -> int:
-        """Delete the store's files that no attachment refers to; how many went."""
+        """Delete the files listed by anonymised cases that no attachment refers to any more;
+        how many went. Only listed files: a store shared with a wrong or empty database loses
+        nothing."""
+        self._swept_at = time.monotonic()
         try:
             async with self._db.reader() as session:
-                referenced = await case_files.referenced_paths(session)
-            deleted = await asyncio.to_thread(self._store.sweep, referenced, SWEEP_GRACE)
+                listed = await case_files.files_to_purge(session, PURGE_BATCH)
+            done = await asyncio.to_thread(self._store.delete, listed, SWEEP_GRACE)
+            async with self._db.transaction() as session:
+                await case_files.purged(session, done)
         except Exception as error:
             self._outage.warn(error)
             return 0
-        self._swept_at = time.monotonic()
-        if deleted:
-            log.info("deleted %s files of anonymised cases from the case file store", deleted)
-        return deleted
+        if done:
+            log.info("deleted %s files of anonymised cases from the case file store", len(done))
+        return len(done)
 
     async def _fetch(self, row: Attachment) -> None:
         assert row.id is not None and row.fetch_due_at is not None

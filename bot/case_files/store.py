@@ -64,30 +64,33 @@ class CaseFileStore:
         return StoredFile(digest, target.relative_to(self.root).as_posix(), len(content))
 
     def read(self, path: str) -> bytes:
-        """A kept file's bytes; ``path`` as stored, which must stay inside the store."""
+        """A kept file's bytes; ``path`` as stored."""
+        return self._inside(path).read_bytes()
+
+    def _inside(self, path: str) -> Path:
+        """``path`` as stored, which must stay inside the store."""
         root = self.root.resolve()
         full = (root / path).resolve()
         if not full.is_relative_to(root) or full == root:
             raise ValueError("a stored path must lie inside the case file store")
-        return full.read_bytes()
+        return full
 
-    def sweep(self, referenced: Collection[str], grace_seconds: float) -> int:
-        """Delete kept files that no path in ``referenced`` names and that were not kept in the
-        last ``grace_seconds`` (a fetch stores the file before it records the path); how many."""
-        if not self.root.is_dir():
-            return 0
+    def delete(self, paths: Collection[str], grace_seconds: float) -> list[str]:
+        """Delete these kept files, except any kept again in the last ``grace_seconds`` (a fetch
+        of the same content stores the file before it records the path); the paths done with
+        (deleted, or not there)."""
         cutoff = time.time() - grace_seconds
-        deleted = 0
-        for folder in self.root.iterdir():
-            if not folder.is_dir():
-                continue
-            for file in folder.iterdir():
-                path = file.relative_to(self.root).as_posix()
-                if path in referenced or file.stat().st_mtime > cutoff:
+        done = []
+        for path in paths:
+            file = self._inside(path)
+            try:
+                if file.stat().st_mtime > cutoff:
                     continue
-                file.unlink(missing_ok=True)
-                deleted += 1
-        return deleted
+                file.unlink()
+            except FileNotFoundError:
+                pass
+            done.append(path)
+        return done
 
     @staticmethod
     def _existing(folder: Path, digest: str, size: int) -> Path | None:

@@ -55,6 +55,7 @@ async def reopen_case(unit: Unit, view: CaseView, paid: str, actor: str) -> None
         "deadline_at": case.deadline_at.isoformat(),
     }
     case.status, case.outcome, case.resolved_at = CaseStatus.REOPENED, None, None
+    case.anonymised_at = None  # open again: anonymised anew once it closes
     case.deadline_at, case.overdue_at = unit.now + timedelta(days=days), None
     unit.session.add(case)
     after = {"status": case.status, "deadline_at": case.deadline_at.isoformat()}

@@ -50,6 +50,7 @@ async def report_again(ctx: Context, case: Case) -> None:
         "county": case.county,
         "sector": case.sector,
     }
+    answers = {key: value for key, value in answers.items() if value}  # anonymised: asked again
     intro = ctx._(
         "We are sorry to hear that. Let's report it. Your name, phone number, county and "
         "kind of work are filled in from your last case; you can change any of them on the "

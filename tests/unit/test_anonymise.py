@@ -288,24 +288,28 @@ async def test_a_long_backlog_is_anonymised_in_batches_each_planning_the_next(
     assert len(tasks) == 3
 
 
-async def test_the_cases_alerts_and_notices_in_the_outbox_are_emptied(
+async def test_every_message_naming_the_case_in_the_outbox_is_emptied(
     db: Database, clock: FakeClock
 ) -> None:
+    """Alerts, escalations to leaders, cards, notices: whatever names the case's number."""
     case_id = await file_case(db, clock)
     other = await file_case(db, clock, worker_id=(await row(db, Case, case_id)).worker_id)
-    alert = await queued(db, SendMessage(-100, "Wang Wu: not paid", ref=f"alert:{case_id}:1"))
-    other_alert = await queued(db, SendMessage(-100, "Li Si", ref=f"alert:{other}:1"))
-    notice = await queued(db, SendMessage(9001, "Your case", ref=f"notice:{case_id}"))
-    for sent in (alert, other_alert):
+    number, other_number = [(await row(db, Case, c)).number for c in (case_id, other)]
+    alert = await queued(db, SendMessage(-100, f"Case {number}: Wang Wu", ref=f"alert:{case_id}:1"))
+    escalated = await queued(db, SendMessage(-200, f"⬆️ Escalated · Case {number}: Wang Wu"))
+    other_alert = await queued(db, SendMessage(-100, f"Case {other_number}: Li Si"))
+    notice = await queued(db, SendMessage(9001, f"Your case {number}", ref=f"notice:{case_id}"))
+    for sent in (alert, escalated, other_alert):
         async with db.transaction() as session:
             await outbox.settle(session, sent, OutboxStatus.SENT, clock.now())
     await anonymise(db, case_id, clock)
-    emptied, untouched, waiting = [
-        await row(db, OutboxMessage, m) for m in (alert, other_alert, notice)
+    emptied, also_emptied, untouched, waiting = [
+        await row(db, OutboxMessage, m) for m in (alert, escalated, other_alert, notice)
     ]
     assert emptied.payload == {} and emptied.forgotten_at == clock.now()
-    assert untouched.payload["text"] == "Li Si"
-    assert waiting.payload["text"] == "Your case" and waiting.forget_on_delivery
+    assert also_emptied.payload == {}
+    assert untouched.payload["text"] == f"Case {other_number}: Li Si"
+    assert waiting.payload["text"] == f"Your case {number}" and waiting.forget_on_delivery
 
 
 async def queued(db: Database, message: SendMessage) -> int:
@@ -341,8 +345,23 @@ async def test_files_of_anonymised_cases_leave_the_store_and_files_still_referre
     assert store.read(shared.path) == b"the site's notice"
 
 
-async def test_a_file_just_kept_is_left_to_the_fetch_that_will_record_it(tmp_path: Path) -> None:
+async def test_a_file_just_kept_again_is_left_to_the_fetch_that_will_record_it(
+    tmp_path: Path,
+) -> None:
     store = CaseFileStore(tmp_path)
     kept = store.keep(b"a new photo", file_name="a.jpg", mime_type="image/jpeg")
-    assert store.sweep(set(), grace_seconds=600) == 0
+    assert store.delete([kept.path], grace_seconds=600) == []
     assert store.read(kept.path) == b"a new photo"
+
+
+async def test_files_nobody_listed_are_never_deleted_whatever_the_database_says(
+    db: Database, tmp_path: Path
+) -> None:
+    """The bot started on an empty or wrong database with the real store: nothing is lost."""
+    store = CaseFileStore(tmp_path / "evidence")
+    kept = store.keep(b"IOU of an open case", file_name="iou.jpg", mime_type="image/jpeg")
+    old = (store.root / kept.path).stat().st_mtime - 3600
+    os.utime(store.root / kept.path, (old, old))
+    fetcher = Fetcher(db, NoDownloads(), store, EvidenceSettings())  # type: ignore[arg-type]
+    assert await fetcher.sweep_store() == 0
+    assert store.read(kept.path) == b"IOU of an open case"

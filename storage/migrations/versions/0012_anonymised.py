@@ -1,7 +1,9 @@
 """anonymised cases
 
 A closed case loses its personal fields a set time after closing, or when the worker asks; the
-case records when, so the retention sweep passes over it once.
+case records when, so the retention sweep passes over it once. The files of its evidence are
+listed for the case file store to delete (``storepurge``): the store deletes only files it is
+told of, never whatever a database happens not to mention.
 
 Revision ID: 0012
 Revises: 0011
@@ -25,9 +27,16 @@ def upgrade() -> None:
     with op.batch_alter_table("case") as batch:
         batch.add_column(sa.Column("anonymised_at", storage.columns.UtcDateTime(), nullable=True))
         batch.create_index(batch.f("ix_case_anonymised_at"), ["anonymised_at"], unique=False)
+    op.create_table(
+        "storepurge",
+        sa.Column("path", sa.String(length=200), nullable=False),
+        sa.Column("since", storage.columns.UtcDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("path", name=op.f("pk_storepurge")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("storepurge")
     with op.batch_alter_table("case") as batch:
         batch.drop_index(batch.f("ix_case_anonymised_at"))
         batch.drop_column("anonymised_at")
