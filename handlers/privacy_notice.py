@@ -9,8 +9,9 @@ It lives in a TOML file the operator edits (``PRIVACY_NOTICE_FILE``)::
     text = '''...'''
 
 A worker's agreement is recorded with the ``version``; changing it asks every worker again
-before their next report. ``{inbox_days}`` and ``{outbox_days}`` in a text are replaced with
-the configured retention of what workers type, so the notice cannot drift from the settings.
+before their next report. ``{inbox_days}``, ``{outbox_days}``, ``{draft_days}`` and
+``{closed_case_days}`` in a text are replaced with the configured retention periods, so the
+notice cannot drift from the settings.
 The file is checked at start-up and every problem is one line naming the file.
 """
 
@@ -27,7 +28,10 @@ from handlers.operator_files import read_operator_file
 
 __all__ = ["PLACEHOLDERS", "PrivacyNotice", "PrivacyNoticeError", "load_privacy_notice"]
 
-PLACEHOLDERS = ("inbox_days", "outbox_days")
+PLACEHOLDERS = ("inbox_days", "outbox_days", "draft_days", "closed_case_days")
+MAX_LENGTH = 3500
+"""Characters of a text: Telegram takes 4,096 in a message, and the buttons' answer and the
+numbers put in must fit too. A notice too long to send would stop every first report."""
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
@@ -74,6 +78,11 @@ def _notice(raw: dict[str, Any]) -> PrivacyNotice:
         text = section.get("text") if isinstance(section, dict) else None
         if not isinstance(text, str) or not text.strip():
             raise ValueError(f"[{language}] text is missing or empty")
+        if len(text.strip()) > MAX_LENGTH:
+            raise ValueError(
+                f"[{language}] text is {len(text.strip())} characters; at most {MAX_LENGTH} "
+                "fit in one Telegram message"
+            )
         for name in _PLACEHOLDER.findall(text):
             if name not in PLACEHOLDERS:
                 known = ", ".join("{" + known + "}" for known in PLACEHOLDERS)

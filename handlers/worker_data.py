@@ -60,10 +60,10 @@ async def ask_to_delete(ctx: Context) -> None:
     _ = ctx._
     ctx.reply(
         _(
-            "Delete your data? Your closed cases lose your name, phone, account and evidence "
-            "files; your draft report, past visit bookings and (with no case open) your name "
-            "and phone are deleted. Figures without your name stay. An open case is kept until "
-            "it is closed, then anonymised."
+            "Delete your data? Your closed cases lose your name, phone, what happened and "
+            "evidence files; your draft report, past visit bookings and (with no case open) "
+            "your name and phone are deleted. Figures without your name stay. An open case is "
+            "kept until it is closed, then anonymised."
         ),
         (
             (
@@ -95,8 +95,9 @@ async def on_confirmation(ctx: Context) -> None:
     log.info("deleted the data of worker %s on their request", worker.id)
     lines = [
         _(
-            "Your data is deleted: your draft, the messages of this chat, {visits} past visit "
-            "bookings, and {cases} closed cases anonymised."
+            "Your data is deleted: your draft, the bot's copies of this chat's messages (the chat "
+            "on your phone stays), past visit bookings deleted: {visits}, closed cases "
+            "anonymised: {cases}."
         ).format(visits=erasure.visits_deleted, cases=erasure.anonymised)
     ]
     if erasure.open_numbers:
@@ -110,7 +111,7 @@ async def on_confirmation(ctx: Context) -> None:
     if erasure.visits_kept:
         lines.append(
             _(
-                "Kept: {count} visit bookings still to come, so that the reception point "
+                "Kept: visit bookings still to come ({count}), so that the reception point "
                 "expects you. Cancel them with the buttons of the booking if you will not go."
             ).format(count=erasure.visits_kept)
         )

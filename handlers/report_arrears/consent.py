@@ -24,10 +24,14 @@ REFUSE = "no"
 
 
 def notice_text(ctx: Context) -> str:
-    retention = ctx.config.retention
+    kept = ctx.config.retention
     return escape(
         ctx.config.privacy.text(
-            ctx.language, inbox_days=retention.inbox.days, outbox_days=retention.outbox.days
+            ctx.language,
+            inbox_days=kept.inbox.days,
+            outbox_days=kept.outbox.days,
+            draft_days=kept.drafts.days,
+            closed_case_days=kept.closed_case.days,
         )
     )
 

@@ -18,12 +18,14 @@ from storage.models import (
     CaseStatus,
     Conversation,
     InboxEvent,
+    InboxStatus,
     Survey,
     VisitBooking,
     Worker,
 )
 from tests.support.chat import Bench, WorkerChat, bench, complete_report
 from tests.support.clock import FakeClock
+from tests.support.stored import stored_update
 
 __all__ = ["bench"]
 
@@ -33,6 +35,9 @@ GROUP = -1001000000101
 @pytest.fixture
 def chat(bench: Bench) -> WorkerChat:
     return bench.chat(501)
+
+
+OTHER_CHAT = 777
 
 
 async def only_case(db: Database) -> Case:
@@ -198,6 +203,8 @@ async def test_deletemydata_without_an_open_case_leaves_no_personal_data(
     await chat.press("Report unpaid wages")
     await chat.send("Li Si")
 
+    await stored_update(db, 1, chat.chat_id, clock.now(), InboxStatus.DONE)
+    await stored_update(db, 2, OTHER_CHAT, clock.now(), InboxStatus.DONE)
     await chat.send("/deletemydata")
     await chat.press("Yes, delete my data")
 
@@ -211,15 +218,15 @@ async def test_deletemydata_without_an_open_case_leaves_no_personal_data(
         visits = (await session.exec(select(VisitBooking))).all()
         attachments = (await session.exec(select(Attachment))).all()
         survey = (await session.exec(select(Survey))).one()
-        handled = (await session.exec(select(InboxEvent))).all()
+        handled = (await session.exec(select(InboxEvent.chat_id))).all()
     assert conversation is not None and (conversation.flow, conversation.data) == (None, {})
     assert [v.slot_at for v in visits] == [clock.now() + timedelta(days=3)]
     assert attachments == [] and survey.comment is None and survey.rating == 4
-    assert handled == []
+    assert handled == [OTHER_CHAT], "this chat's updates went, another chat's stayed"
     (event,) = await events_of(db, "data_deleted")
     assert event.data == {"anonymised": 1, "open_kept": 0, "visits_deleted": 1, "visits_kept": 1}
-    assert "1 closed cases anonymised" in chat.last.text
-    assert "1 visit bookings still to come" in chat.last.text
+    assert "closed cases anonymised: 1" in chat.last.text
+    assert "visit bookings still to come (1)" in chat.last.text
 
 
 async def test_deletemydata_keeps_an_open_case_until_it_is_closed_then_it_goes(
@@ -256,7 +263,7 @@ async def test_a_second_deletemydata_is_harmless(
         await chat.press("Yes, delete my data")
     first, second = await events_of(db, "data_deleted")
     assert first.data["anonymised"] == 1 and second.data["anonymised"] == 0
-    assert "0 closed cases anonymised" in chat.last.text
+    assert "closed cases anonymised: 0" in chat.last.text
     assert (await only_case(db)).anonymised_at is not None
 
 

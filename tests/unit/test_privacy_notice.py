@@ -8,6 +8,7 @@ from types import MappingProxyType
 import pytest
 from sqlmodel import select
 
+from bot.settings import DEFAULT_PRIVACY_NOTICE_FILE
 from handlers import HandlerConfig
 from handlers.context import Retention
 from handlers.privacy_notice import PrivacyNotice, PrivacyNoticeError, load_privacy_notice
@@ -227,3 +228,19 @@ def test_start_up_refuses_a_bad_notice_file_with_one_line(tmp_path: Path) -> Non
     assert len(lines) == 1 and "notice.toml" in lines[0] and "[zh] text" in lines[0], result.stderr
     missing = run(tmp_path, "run", BOT_TOKEN="1:x", PRIVACY_NOTICE_FILE="nowhere.toml")
     assert missing.returncode == 2 and "nowhere.toml: file not found" in missing.stderr
+
+
+def test_a_notice_too_long_for_one_message_is_refused_at_start_up(tmp_path: Path) -> None:
+    path = tmp_path / "notice.toml"
+    long = "很长的告知。" * 600
+    path.write_text(f'version = "1"\n[zh]\ntext = "{long}"\n[en]\ntext = "Short."\n', "utf-8")
+    with pytest.raises(PrivacyNoticeError, match=r"\[zh\] text is 3600 characters; at most 3500"):
+        load_privacy_notice(path)
+
+
+def test_the_default_notice_states_every_retention_period_as_configured() -> None:
+    text = load_privacy_notice(DEFAULT_PRIVACY_NOTICE_FILE).text(
+        "en", inbox_days=7, outbox_days=8, draft_days=30, closed_case_days=365
+    )
+    for said in ("365 days after it is closed", "after 30 days", "at most 7 days", "at most 8"):
+        assert said in text

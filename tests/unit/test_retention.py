@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import col, select
 
-from bot.pipeline import to_row
 from bot.scheduler import run_due_work
-from handlers import HandlerConfig, Outgoing
+from handlers import HandlerConfig
 from handlers import retention as retention_work
 from handlers.context import Retention, Unit
 from handlers.replies import Kept, SendDocument, SendMessage, SendVoice, Upload
@@ -29,31 +28,11 @@ from storage.models import (
 )
 from tests.support.chat import WorkerChat
 from tests.support.clock import FakeClock
+from tests.support.stored import queued, stored_update
 
 WORKER_CHAT = 501
 OTHER_CHAT = 502
 SAID = {"text": "Wang Wu, 13812345678", "user_id": WORKER_CHAT}
-
-
-async def stored_update(
-    db: Database, update_id: int, at: datetime, status: InboxStatus, chat: int = WORKER_CHAT
-) -> None:
-    async with db.transaction() as session:
-        await inbox.store(session, [(update_id, chat, SAID)], at)
-        row = (
-            await session.exec(select(InboxEvent).where(InboxEvent.update_id == update_id))
-        ).one()
-        if status != InboxStatus.PENDING:
-            assert row.id is not None
-            await inbox.finish(session, row.id, status, at)
-
-
-async def queued(db: Database, message: Outgoing, at: datetime) -> int:
-    """The outbox row's id, written as the pipeline writes it."""
-    async with db.transaction() as session:
-        await outbox.enqueue(session, [to_row(message)], at)
-        last = select(OutboxMessage.id).order_by(col(OutboxMessage.id).desc()).limit(1)
-        return (await session.exec(last)).one() or 0
 
 
 async def delivered(db: Database, message_id: int, at: datetime) -> None:
@@ -94,12 +73,12 @@ async def test_handled_updates_go_after_the_inbox_retention_and_pending_ones_sta
     db: Database, config: HandlerConfig, clock: FakeClock
 ) -> None:
     start = clock.now()
-    await stored_update(db, 1, start, InboxStatus.DONE)
-    await stored_update(db, 2, start, InboxStatus.FAILED)
-    await stored_update(db, 3, start, InboxStatus.THROTTLED)
-    await stored_update(db, 4, start, InboxStatus.PENDING)
+    await stored_update(db, 1, WORKER_CHAT, start, InboxStatus.DONE)
+    await stored_update(db, 2, WORKER_CHAT, start, InboxStatus.FAILED)
+    await stored_update(db, 3, WORKER_CHAT, start, InboxStatus.THROTTLED)
+    await stored_update(db, 4, WORKER_CHAT, start, InboxStatus.PENDING)
     clock.advance(days=6, hours=23)
-    await stored_update(db, 5, clock.now(), InboxStatus.DONE)
+    await stored_update(db, 5, WORKER_CHAT, clock.now(), InboxStatus.DONE)
     await sweep(db, config, clock)
     assert await update_ids(db) == [1, 2, 3, 4, 5]
     clock.advance(days=1)
@@ -151,7 +130,7 @@ async def test_a_long_backlog_is_forgotten_in_batches_each_planning_the_next(
 ) -> None:
     monkeypatch.setattr(retention_work, "BATCH", 3)
     for update_id in range(1, 9):
-        await stored_update(db, update_id, clock.now(), InboxStatus.DONE)
+        await stored_update(db, update_id, WORKER_CHAT, clock.now(), InboxStatus.DONE)
     clock.advance(days=8)
     await sweep(db, config, clock)
     assert await update_ids(db) == []
@@ -172,7 +151,7 @@ async def test_the_retention_periods_are_the_operators_to_choose(
     config = replace(
         config, retention=Retention(inbox=timedelta(days=1), outbox=timedelta(days=30))
     )
-    await stored_update(db, 1, clock.now(), InboxStatus.DONE)
+    await stored_update(db, 1, WORKER_CHAT, clock.now(), InboxStatus.DONE)
     sent = await queued(db, SendMessage(WORKER_CHAT, "Name: Wang Wu"), clock.now())
     await delivered(db, sent, clock.now())
     clock.advance(days=2)
@@ -185,8 +164,8 @@ async def test_a_discarded_draft_leaves_nothing_in_the_inbox_or_the_outbox(
     db: Database, config: HandlerConfig, clock: FakeClock
 ) -> None:
     chat = await draft_with_a_name(db, config, clock)
-    await stored_update(db, 1, clock.now(), InboxStatus.DONE)
-    await stored_update(db, 2, clock.now(), InboxStatus.DONE, chat=OTHER_CHAT)
+    await stored_update(db, 1, WORKER_CHAT, clock.now(), InboxStatus.DONE)
+    await stored_update(db, 2, OTHER_CHAT, clock.now(), InboxStatus.DONE)
     review = await queued(db, SendMessage(WORKER_CHAT, "Name: Wang Wu"), clock.now())
     await delivered(db, review, clock.now())
     unsent = await queued(db, SendMessage(WORKER_CHAT, "Name: Wang Wu, again"), clock.now())
