@@ -153,7 +153,7 @@ async def test_reminders_and_escalation_reach_their_chats_once_each_as_the_deadl
     await sweep_twice_at_once(runtime, clock)
     escalation = await fake.wait_for_text(ANDING_LEADS, "Escalated")
     assert case.number in escalation.text and "Overdue" in escalation.text
-    await fake.wait_for_text(worker.chat_id, "county leaders")
+    await fake.wait_for_text(worker.chat_id, "has now gone to the county leaders")
     await fake.wait_for_text(DEPARTMENT_CHAT, "Overdue", include_edits=True)
 
     clock.jump_to(case.deadline_at + timedelta(days=1))
@@ -163,5 +163,5 @@ async def test_reminders_and_escalation_reach_their_chats_once_each_as_the_deadl
     assert len(texts(fake, DEPARTMENT_CHAT, "due tomorrow")) == 1
     assert len(texts(fake, DEPARTMENT_CHAT, "passed its deadline")) == 1
     assert len(texts(fake, ANDING_LEADS, "Escalated")) == 1
-    assert len(texts(fake, worker.chat_id, "county leaders")) == 1
+    assert len(texts(fake, worker.chat_id, "has now gone to the county leaders")) == 1
     assert "Overdue" in fake.messages(DEPARTMENT_CHAT)[0].text  # the alert, edited
