@@ -78,9 +78,10 @@ async def run_report_command(args: argparse.Namespace, settings: Settings, now: 
 def write_private(path: Path, data: bytes) -> None:
     """An export holds workers' names and phone numbers: only the user who made it may read
     it (0600, also when it replaces an older file)."""
-    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as file:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # an older file's looser mode, before a byte is written
+    with os.fdopen(descriptor, "wb") as file:
         file.write(data)
-    path.chmod(0o600)
 
 
 async def _scope(session: AsyncSession, args: argparse.Namespace, routing: Routing) -> Scope:

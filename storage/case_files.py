@@ -70,7 +70,10 @@ async def stored_fetch(
     size: int,
     at: datetime,
 ) -> None:
-    await _set(
+    """The file is in the store. If its attachment went meanwhile (its case anonymised while
+    the download ran), the file is listed for the store to delete, as anonymising lists the
+    files it finds; another instance's claim of a live attachment keeps the file referred to."""
+    settled = await _set(
         session,
         attachment_id,
         claim,
@@ -82,6 +85,8 @@ async def stored_fetch(
         stored_size=size,
         stored_at=at,
     )
+    if not settled:
+        await _list_for_purge(session, {path}, at)
 
 
 async def retry_fetch(
@@ -140,7 +145,11 @@ async def purge_files_of(session: AsyncSession, case_id: int, now: datetime) -> 
     paths = select(Attachment.stored_path).where(
         col(Attachment.case_id) == case_id, col(Attachment.stored_path).is_not(None)
     )
-    for path in set((await session.exec(paths)).all()):
+    await _list_for_purge(session, {p for p in (await session.exec(paths)).all() if p}, now)
+
+
+async def _list_for_purge(session: AsyncSession, paths: Collection[str], now: datetime) -> None:
+    for path in paths:
         await session.exec(
             insert_for(session, StorePurge)
             .values(path=path, since=now)
@@ -162,11 +171,11 @@ async def purged(session: AsyncSession, paths: Collection[str]) -> None:
     await session.exec(delete(StorePurge).where(col(StorePurge.path).in_(paths) | referred))
 
 
-async def _set(session: AsyncSession, attachment_id: int, claim: datetime, **values: Any) -> None:
+async def _set(session: AsyncSession, attachment_id: int, claim: datetime, **values: Any) -> bool:
     """Only the claim in force settles a fetch: ``claim`` is the ``fetch_due_at`` its claim
     wrote, so an instance whose lease lapsed while it was still downloading, and whose fetch
-    another instance has since claimed, changes nothing."""
-    await session.exec(
+    another instance has since claimed, changes nothing. Whether it settled."""
+    result = await session.exec(
         update(Attachment)
         .where(
             col(Attachment.id) == attachment_id,
@@ -175,3 +184,4 @@ async def _set(session: AsyncSession, attachment_id: int, claim: datetime, **val
         )
         .values(**values)
     )
+    return bool(result.rowcount)

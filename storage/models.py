@@ -9,7 +9,17 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Connection, Index, MetaData, Text, UniqueConstraint, event
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Connection,
+    Index,
+    MetaData,
+    Text,
+    UniqueConstraint,
+    event,
+    text,
+)
 from sqlalchemy.orm import Mapper
 from sqlmodel import Field, SQLModel
 
@@ -433,6 +443,12 @@ class OutboxMessage(SQLModel, table=True):
     __table_args__ = (
         Index("ix_outboxmessage_due", "status", "next_attempt_at"),
         Index("ix_outboxmessage_chat_order", "chat_id", "status", "id"),
+        Index(
+            "ix_outboxmessage_unforgotten",
+            "id",
+            postgresql_where=text("forgotten_at IS NULL"),
+            sqlite_where=text("forgotten_at IS NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

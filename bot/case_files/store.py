@@ -6,7 +6,8 @@ temporary name, flushed to disk and renamed: a crash leaves either no file or th
 never a truncated one under its hash. Only the bot's user may read the folder (0700, files 0600):
 it holds IOUs, contracts and pay records.
 
-A file no attachment refers to any longer (its case was anonymised) is deleted by ``sweep``.
+The files of anonymised cases are deleted by ``delete``, given the list the cases left: the
+store never deletes a file it was not told of.
 """
 
 import hashlib

@@ -50,10 +50,17 @@ async def report_again(ctx: Context, case: Case) -> None:
         "county": case.county,
         "sector": case.sector,
     }
-    answers = {key: value for key, value in answers.items() if value}  # anonymised: asked again
-    intro = ctx._(
-        "We are sorry to hear that. Let's report it. Your name, phone number, county and "
-        "kind of work are filled in from your last case; you can change any of them on the "
-        "review screen before you send the report."
-    )
+    if case.anonymised_at is None:
+        intro = ctx._(
+            "We are sorry to hear that. Let's report it. Your name, phone number, county and "
+            "kind of work are filled in from your last case; you can change any of them on the "
+            "review screen before you send the report."
+        )
+    else:  # the last case no longer holds the name and phone: they are asked again
+        answers = {"county": case.county, "sector": case.sector}
+        intro = ctx._(
+            "We are sorry to hear that. Let's report it. The county and kind of work are filled "
+            "in from your last case; you can change them on the review screen before you send "
+            "the report."
+        )
     await begin_prefilled(ctx, answers, intro)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import col, select
 
 from bot.case_files.fetcher import Fetcher
@@ -19,7 +19,7 @@ from bot.settings import EvidenceSettings
 from bot.transport import Rejected, TooBig, TransientError
 from storage.db import Database
 from storage.db_clock import database_now
-from storage.models import Attachment, Case, FetchStatus
+from storage.models import Attachment, Case, FetchStatus, StorePurge
 from tests.support.seed import department_id
 from tests.support.waiting import until
 
@@ -294,3 +294,21 @@ async def test_the_running_fetcher_wakes_for_new_work_and_stops_gently(
     await until(stored, 3, every=0.02, what="the file stored")
     running.stop()
     await asyncio.wait_for(task, 3)
+
+
+async def test_a_file_whose_case_was_anonymised_during_its_download_is_listed_for_deletion(
+    db: Database, tmp_path: Path
+) -> None:
+    """Anonymising lists the files it finds; one still downloading is listed when it lands."""
+    (attachment_id,) = await attach(db, ("D1", "document", "application/pdf"))
+    held = Downloads({"D1": PDF}, hold=asyncio.Event())
+    fetching = asyncio.create_task(fetcher(db, held, tmp_path).fetch_due())
+    await asyncio.wait_for(held.called.wait(), 5)
+    async with db.transaction() as session:
+        await session.exec(delete(Attachment).where(col(Attachment.id) == attachment_id))
+    held.hold.set()  # type: ignore[union-attr]
+    await fetching
+    (kept,) = kept_files(tmp_path)
+    async with db.reader() as session:
+        listed = (await session.exec(select(StorePurge.path))).all()
+    assert listed == [kept.relative_to(tmp_path / "evidence").as_posix()]

@@ -89,3 +89,16 @@ async def test_a_report_already_begun_is_resumed_not_replaced(
         conversation = await session.get(Conversation, worker.chat_id)
     assert conversation is not None
     assert conversation.data["answers"] == {"name": "Zhang San"}
+
+
+async def test_after_the_worker_deleted_their_data_owed_again_asks_name_and_phone_anew(
+    bench: Bench, worker: WorkerChat
+) -> None:
+    await answer_return_visit(bench, worker)
+    await worker.send("/deletemydata")
+    await worker.press("Yes, delete my data")
+    bench.clock.advance(days=29)
+    await sweep(bench)
+    await worker.press("Yes, I am owed wages again")
+    assert "The county and kind of work are filled in" in worker.messages[-2].text
+    assert "What is your name?" in worker.last.text
