@@ -401,6 +401,7 @@ async def test_no_phone_or_id_number_reaches_the_log_at_info(
         (EventKind.COMMAND, {"text": "/start", "command": "start"}),
         (EventKind.CALLBACK, {"callback_data": "lang:en"}),
         (EventKind.CALLBACK, {"callback_data": "m:report"}),
+        (EventKind.CALLBACK, {"callback_data": f"privacy:ok:{config.privacy.tag}"}),
         (EventKind.TEXT, {"text": ID_NUMBER}),  # an ID number where the name is asked
         (EventKind.TEXT, {"text": "Wang Wu"}),
         (EventKind.TEXT, {"text": ID_NUMBER}),  # and where the phone is asked
