@@ -29,6 +29,7 @@ from storage.models import (
     Worker,
 )
 from storage.retention import forget_case_messages
+from storage.upsert import skip_locked
 
 __all__ = [
     "CLOSED",
@@ -127,10 +128,8 @@ async def anonymise_old_cases(
         .order_by(col(Case.id))
         .limit(limit)
     )
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
-        # a case being reopened right now is locked by that change: left for the next sweep
-        statement = statement.with_for_update(skip_locked=True, of=Case)
-    cases = (await session.exec(statement)).all()
+    # a case being reopened right now is locked by that change: left for the next sweep
+    cases = (await session.exec(skip_locked(session, statement, of=Case))).all()
     for case in cases:
         await anonymise_case(session, case, now)
     return len(cases)

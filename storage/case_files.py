@@ -16,7 +16,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Attachment, FetchStatus, StorePurge
-from storage.upsert import insert_for
+from storage.upsert import insert_for, skip_locked
 
 __all__ = [
     "claim_fetches",
@@ -51,9 +51,7 @@ async def claim_fetches(
         .order_by(col(Attachment.fetch_due_at), col(Attachment.id))
         .limit(limit)
     )
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
-        statement = statement.with_for_update(skip_locked=True)
-    rows = (await session.exec(statement)).all()
+    rows = (await session.exec(skip_locked(session, statement))).all()
     for row in rows:
         row.fetch_due_at = now + lease
         session.add(row)

@@ -9,7 +9,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import DueStatus, DueTask
-from storage.upsert import insert_for
+from storage.upsert import insert_for, skip_locked
 
 __all__ = ["cancel", "claim_due_tasks", "finish_task", "schedule", "schedule_once"]
 
@@ -86,9 +86,7 @@ async def claim_due_tasks(session: AsyncSession, now: datetime, limit: int) -> S
         .order_by(col(DueTask.due_at), col(DueTask.id))
         .limit(limit)
     )
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
-        statement = statement.with_for_update(skip_locked=True)
-    return (await session.exec(statement)).all()
+    return (await session.exec(skip_locked(session, statement))).all()
 
 
 async def finish_task(

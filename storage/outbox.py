@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.columns import UtcDateTime
 from storage.models import OutboxMessage, OutboxStatus, Sender
-from storage.upsert import insert_for
+from storage.upsert import insert_for, skip_locked
 
 __all__ = [
     "FORGOTTEN",
@@ -92,9 +92,7 @@ async def claim_due(
         .order_by(col(OutboxMessage.id))
         .limit(limit)
     )
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
-        statement = statement.with_for_update(skip_locked=True, of=OutboxMessage)
-    rows = (await session.exec(statement)).all()
+    rows = (await session.exec(skip_locked(session, statement, of=OutboxMessage))).all()
     for row in rows:
         row.status = OutboxStatus.SENDING
         row.attempts += 1
