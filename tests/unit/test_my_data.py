@@ -122,15 +122,21 @@ async def events_of(db: Database, kind: str) -> list[CaseEvent]:
         return list((await session.exec(statement)).all())
 
 
-async def test_mydata_sends_a_document_of_everything_held_about_the_worker(
-    chat: WorkerChat, bench: Bench, db: Database, clock: FakeClock
-) -> None:
+async def holding_everything(chat: WorkerChat, db: Database, clock: FakeClock) -> None:
+    """A worker with a closed case and its evidence, a past and a coming visit, and a new
+    report begun (a name typed)."""
     await complete_report(chat)
     await add_evidence(db, clock)
     await close(db, clock)
     await book_visits(db, clock)
     await chat.press("Report unpaid wages")
     await chat.send("Li Si")
+
+
+async def test_mydata_sends_a_document_of_everything_held_about_the_worker(
+    chat: WorkerChat, bench: Bench, db: Database, clock: FakeClock
+) -> None:
+    await holding_everything(chat, db, clock)
 
     await chat.send("/mydata")
 
@@ -196,12 +202,7 @@ async def test_deletemydata_asks_first_and_no_deletes_nothing(
 async def test_deletemydata_without_an_open_case_leaves_no_personal_data(
     chat: WorkerChat, db: Database, clock: FakeClock
 ) -> None:
-    await complete_report(chat)
-    await add_evidence(db, clock)
-    await close(db, clock)
-    await book_visits(db, clock)
-    await chat.press("Report unpaid wages")
-    await chat.send("Li Si")
+    await holding_everything(chat, db, clock)
 
     await stored_update(db, 1, chat.chat_id, clock.now(), InboxStatus.DONE)
     await stored_update(db, 2, OTHER_CHAT, clock.now(), InboxStatus.DONE)
