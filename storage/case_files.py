@@ -24,7 +24,6 @@ __all__ = [
     "next_fetch_due",
     "purge_files_of",
     "purged",
-    "referenced_paths",
     "release_fetch",
     "retry_fetch",
     "settle_fetch",
@@ -130,12 +129,6 @@ async def next_fetch_due(session: AsyncSession) -> datetime | None:
         col(Attachment.fetch_status) == FetchStatus.PENDING
     )
     return (await session.exec(statement)).one()
-
-
-async def referenced_paths(session: AsyncSession) -> set[str]:
-    """Every file of the store an attachment still refers to."""
-    statement = select(Attachment.stored_path).where(col(Attachment.stored_path).is_not(None))
-    return {path for path in (await session.exec(statement)).all() if path is not None}
 
 
 async def purge_files_of(session: AsyncSession, case_id: int, now: datetime) -> None:

@@ -31,9 +31,8 @@ from bot.settings import EvidenceSettings, load_settings
 from handlers.context import Unit
 from handlers.retention import RETENTION, forget_past_their_time
 from handlers.routing import load_routing
-from storage import case_files
 from storage.db import Database
-from storage.models import Case, CaseStatus, DueTask, OutboxMessage, OutboxStatus
+from storage.models import Attachment, Case, CaseStatus, DueTask, OutboxMessage, OutboxStatus
 from tests.e2e.botprocess import BotProcess
 from tests.e2e.conftest import DEPARTMENT_CHAT
 from tests.e2e.worker import TelegramWorker
@@ -132,7 +131,8 @@ async def settled(database_url: str, files: int) -> None:
             )
             if (await session.exec(unsent)).scalar_one():
                 return False
-            return len(await case_files.referenced_paths(session)) == files
+            kept = select(Attachment.stored_path).where(col(Attachment.stored_path).is_not(None))
+            return len(set((await session.exec(kept)).scalars())) == files
 
     try:
         await until(done, 30, what="outbox delivered and files kept")
