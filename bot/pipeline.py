@@ -27,6 +27,7 @@ from storage.conversations import lock_conversation
 from storage.db import Database
 from storage.db_errors import OutageLog, describe, frames, is_transient
 from storage.models import InboxStatus
+from storage.repositories import ports
 
 __all__ = ["Pipeline", "storable"]
 
@@ -162,7 +163,9 @@ class Pipeline:
                 event_id = row.id
                 assert event_id is not None
                 event = Event.from_json(row.payload)
-                outgoing = await handle_event(session, self._config, event, now, conversation)
+                outgoing = await handle_event(
+                    session, self._config, event, now, conversation, ports(session)
+                )
                 await inbox.finish(session, event_id, InboxStatus.DONE, now)
                 await outbox.enqueue(session, (to_row(m) for m in outgoing), now)
             self.stats["handled"] += 1

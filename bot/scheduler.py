@@ -32,6 +32,7 @@ from storage.db import Database
 from storage.db_errors import describe, frames, is_transient
 from storage.due import claim_due_tasks, finish_task
 from storage.models import DueStatus, DueTask
+from storage.repositories import ports
 
 __all__ = ["Scheduler", "digest_trigger", "run_due_work"]
 
@@ -69,7 +70,7 @@ async def run_next(
             claimed = await claim_due_tasks(session, now, 1)
             if not claimed:
                 return False
-            unit = Unit(session, config, now)
+            unit = Unit(session, config, now, ports=ports(session))
             await run_task(unit, claimed[0])
             await outbox.enqueue(session, map(to_row, unit.outgoing), now)
             await finish_task(session, claimed[0], DueStatus.DONE, now)
@@ -205,7 +206,7 @@ class Scheduler:
 
     async def _plan_recurring(self) -> None:
         async with self._db.transaction() as session:
-            unit = Unit(session, self._config, self._clock.now())
+            unit = Unit(session, self._config, self._clock.now(), ports=ports(session))
             await plan_digest(unit, self._settings.digest_time)
             await plan_weekly_report(unit)
             await plan_retention(unit)

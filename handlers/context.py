@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.events import Event, EventKind
 from handlers.i18n import Translator, translator
+from handlers.ports import Ports
 from handlers.privacy_notice import PrivacyNotice
 from handlers.replies import (
     AnswerCallback,
@@ -79,6 +80,8 @@ class Unit:
     session: AsyncSession
     config: HandlerConfig
     now: datetime
+    ports: Ports = field(kw_only=True)
+    """What use cases read and write through; the session goes once every handler uses them."""
     outgoing: list[Outgoing] = field(default_factory=list, kw_only=True)
 
     def send(self, message: Outgoing) -> None:

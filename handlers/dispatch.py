@@ -19,6 +19,7 @@ from handlers.context import Context, HandlerConfig
 from handlers.errors import NotAllowed, Refusal
 from handlers.events import Event, EventKind
 from handlers.formatting import N_
+from handlers.ports import Ports
 from handlers.replies import Outgoing
 from handlers.report_arrears import consent
 from handlers.report_arrears import flow as report
@@ -39,6 +40,7 @@ async def handle_event(
     event: Event,
     now: datetime,
     conversation: Conversation,
+    ports: Ports,
 ) -> list[Outgoing]:
     """Decide what ``event`` means for the chat whose (locked) ``conversation`` is given.
 
@@ -50,7 +52,7 @@ async def handle_event(
     if not event.is_private and not config.routing.names_chat(event.chat_id):
         log.debug("ignored an update in group %s, which no routing entry names", event.chat_id)
         return []
-    ctx = Context(session, config, now, event=event, conversation=conversation)
+    ctx = Context(session, config, now, event=event, conversation=conversation, ports=ports)
     if event.is_private:
         ctx.worker = await get_or_create_worker(session, event.user_id, event.chat_id, now)
         note_reachability(ctx)

@@ -33,6 +33,7 @@ from handlers.retention import RETENTION, forget_past_their_time
 from handlers.routing import load_routing
 from storage.db import Database
 from storage.models import Attachment, Case, CaseStatus, DueTask, OutboxMessage, OutboxStatus
+from storage.repositories import ports
 from tests.e2e.botprocess import BotProcess
 from tests.e2e.conftest import DEPARTMENT_CHAT
 from tests.e2e.worker import TelegramWorker
@@ -149,7 +150,9 @@ async def sweep_a_year_on(database_url: str, evidence: Path) -> None:
     try:
         async with db.transaction() as session:
             task = DueTask(kind=RETENTION, subject="retention:2028-01-01:0", due_at=later.now())
-            await forget_past_their_time(Unit(session, config, later.now()), task)
+            await forget_past_their_time(
+                Unit(session, config, later.now(), ports=ports(session)), task
+            )
         for file in _files(evidence):
             os.utime(file, (time.time() - 3600,) * 2)
         store = CaseFileStore(evidence)

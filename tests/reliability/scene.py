@@ -32,6 +32,7 @@ from storage.models import (
     Survey,
     Worker,
 )
+from storage.repositories import ports
 from tests.support.chat import Bench, WorkerChat, complete_report
 from tests.support.clock import FakeClock
 from tests.support.people import make_staff
@@ -202,7 +203,7 @@ async def intake_states(bench: Bench, states: list[State]) -> None:
         assert case is not None
         case.status, case.outcome, case.resolved_at = CaseStatus.RESOLVED, "paid_in_full", now
         session.add(case)
-        await plan_return_visit(Unit(session, bench.config, now), case)
+        await plan_return_visit(Unit(session, bench.config, now, ports=ports(session)), case)
     bench.clock.advance(hours=24)
     await run_due_work(bench.db, bench.config, bench.clock, limit=100)
     await sent_from_outbox(bench, surveyed.chat_id)

@@ -44,6 +44,7 @@ from handlers.replies import AnswerCallback
 from storage.conversations import lock_conversation
 from storage.db import Database
 from storage.models import InboxEvent, OutboxMessage, OutboxStatus
+from storage.repositories import ports
 from tests.e2e.botprocess import free_port
 from tests.fake_bot_api import parse_formatted
 from tests.reliability.figures import Figures
@@ -124,7 +125,9 @@ async def deliver(scene: Scene, event: Event) -> list[Outgoing]:
     now = scene.bench.clock.now()
     async with scene.db.transaction() as session:
         conversation = await lock_conversation(session, event.chat_id, now)
-        return await handle_event(session, scene.bench.config, storable(event), now, conversation)
+        return await handle_event(
+            session, scene.bench.config, storable(event), now, conversation, ports(session)
+        )
 
 
 class StoredChat(WorkerChat):

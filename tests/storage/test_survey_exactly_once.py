@@ -21,6 +21,7 @@ from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Case, CaseStatus, OutboxMessage, Survey, SurveyStatus, Worker
 from storage.people import department_by_code, sync_departments
+from storage.repositories import ports
 from tests.support.clock import FakeClock
 from tests.support.databases import fresh_database_url, postgres_url
 
@@ -81,7 +82,7 @@ async def resolve_cases(url: str, config: HandlerConfig, clock: FakeClock, count
         ]
         session.add_all(cases)
         await session.flush()
-        unit = Unit(session, config, now)
+        unit = Unit(session, config, now, ports=ports(session))
         for case in cases:
             await plan_return_visit(unit, case)
     await database.dispose()

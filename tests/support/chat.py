@@ -24,6 +24,7 @@ from handlers.replies import (
 )
 from storage.conversations import lock_conversation
 from storage.db import Database
+from storage.repositories import ports
 from tests.support.clock import FakeClock
 
 __all__ = ["Bench", "WorkerChat", "bench", "complete_report"]
@@ -129,7 +130,9 @@ class WorkerChat:
         now = self.clock.now()
         async with self.db.transaction() as session:
             conversation = await lock_conversation(session, event.chat_id, now)
-            outgoing = await handle_event(session, self.config, event, now, conversation)
+            outgoing = await handle_event(
+                session, self.config, event, now, conversation, ports(session)
+            )
         self.bench.record(outgoing)
         return outgoing
 

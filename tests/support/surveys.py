@@ -11,6 +11,7 @@ from handlers.replies import Button, SendMessage
 from handlers.surveys import plan_return_visit
 from storage.db import Database
 from storage.models import Case, CaseEvent, CaseStatus, OutboxMessage, Survey
+from storage.repositories import ports
 from tests.support.chat import Bench, WorkerChat, bench, complete_report
 
 __all__ = [
@@ -49,7 +50,7 @@ async def resolve(bench: Bench, outcome: str = "paid_in_full") -> Case:
         assert case is not None
         case.status, case.outcome, case.resolved_at = CaseStatus.RESOLVED, outcome, now
         session.add(case)
-        await plan_return_visit(Unit(session, bench.config, now), case)
+        await plan_return_visit(Unit(session, bench.config, now, ports=ports(session)), case)
     return case
 
 

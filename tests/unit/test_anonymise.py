@@ -41,6 +41,7 @@ from storage.models import (
     Survey,
     Worker,
 )
+from storage.repositories import ports
 from tests.support.clock import FakeClock
 from tests.support.figures_data import seed_november
 from tests.support.seed import bulk_insert, case_row, department_id, workers
@@ -162,7 +163,7 @@ async def anonymise(db: Database, case_id: int, clock: FakeClock) -> None:
 
 async def sweep(db: Database, config: HandlerConfig, clock: FakeClock) -> None:
     async with db.transaction() as session:
-        await plan_retention(Unit(session, config, clock.now()))
+        await plan_retention(Unit(session, config, clock.now(), ports=ports(session)))
     await run_due_work(db, config, clock, limit=100)
 
 

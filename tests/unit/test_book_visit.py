@@ -10,6 +10,7 @@ from handlers.book_visit import remind_of_visit
 from handlers.context import Unit
 from storage.db import Database
 from storage.models import DueTask, VisitBooking, Worker
+from storage.repositories import ports
 from tests.support.chat import Bench, WorkerChat, bench, complete_report
 
 __all__ = ["bench"]
@@ -88,7 +89,7 @@ async def run_reminders(bench: Bench) -> None:
     async with bench.db.transaction() as session:
         tasks = await session.exec(select(DueTask).where(DueTask.kind == "visit_reminder"))
         for task in tasks.all():
-            unit = Unit(session, bench.config, task.due_at)
+            unit = Unit(session, bench.config, task.due_at, ports=ports(session))
             await remind_of_visit(unit, task)
             bench.record(unit.outgoing)
 

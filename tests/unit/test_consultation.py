@@ -20,6 +20,7 @@ from storage.models import (
     DueTask,
     StaffRole,
 )
+from storage.repositories import ports
 from tests.support.chat import Bench, WorkerChat, bench, complete_report
 from tests.support.people import make_staff
 
@@ -100,7 +101,7 @@ async def run_due(bench: Bench, kind: str) -> list[Outgoing]:
         statement = select(DueTask).where(
             DueTask.kind == kind, DueTask.status == DueStatus.PENDING, col(DueTask.due_at) <= now
         )
-        unit = Unit(session, bench.config, now)
+        unit = Unit(session, bench.config, now, ports=ports(session))
         for task in (await session.exec(statement)).all():
             await DUE[kind](unit, task)
             await finish_task(session, task, DueStatus.DONE, now)

@@ -14,6 +14,7 @@ from handlers.staff.digest import plan_digest
 from storage.db import Database
 from storage.models import Case, CaseEvent, CaseStatus, DueTask, OutboxMessage, Worker
 from storage.people import department_by_code
+from storage.repositories import ports
 from tests.support.chat import Bench, complete_report
 from tests.support.clock import FakeClock
 from tests.support.seed import bulk_insert, case_row, department_id, workers
@@ -140,7 +141,7 @@ async def test_closing_a_case_cancels_its_reminders_and_deadline(
 ) -> None:
     case = await file_case(bench)
     async with db.transaction() as session:
-        await cancel_deadlines(Unit(session, bench.config, clock.now()), case)
+        await cancel_deadlines(Unit(session, bench.config, clock.now(), ports=ports(session)), case)
     until_deadline(clock, case, days=-1)
 
     assert await sweep(bench) == 0
@@ -218,7 +219,7 @@ async def test_a_deadline_moved_later_is_kept_when_planned_again(
         row = await session.get(Case, case.id)
         assert row is not None
         row.deadline_at = later
-        await plan_deadlines(Unit(session, bench.config, clock.now()), row)
+        await plan_deadlines(Unit(session, bench.config, clock.now(), ports=ports(session)), row)
     until_deadline(clock, case, days=0)
     await sweep(bench)
     assert (await reload(db, case)).status == CaseStatus.RECEIVED
@@ -245,7 +246,7 @@ async def test_reminders_that_would_fall_before_the_filing_are_not_planned(
 
 async def run_digest(bench: Bench) -> None:
     async with bench.db.transaction() as session:
-        unit = Unit(session, bench.config, bench.clock.now())
+        unit = Unit(session, bench.config, bench.clock.now(), ports=ports(session))
         await plan_digest(unit, unit.local_now.time())
     await sweep(bench)
 

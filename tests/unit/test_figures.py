@@ -29,6 +29,7 @@ from storage.case_queries import EVERY_CASE, CaseScope
 from storage.db import Database
 from storage.figures import Tally, WeekTally, weekly_tallies
 from storage.models import DueStatus, DueTask, OutboxMessage, StaffRole
+from storage.repositories import ports
 from tests.support.chat import Bench
 from tests.support.clock import FakeClock
 from tests.support.figures_data import SHANGHAI, local, seed_november
@@ -376,7 +377,7 @@ async def weekly_tasks(db: Database) -> list[tuple[str, str]]:
 
 async def plan(db: Database, config: HandlerConfig, clock: FakeClock) -> None:
     async with db.transaction() as session:
-        await plan_weekly_report(Unit(session, config, clock.now()))
+        await plan_weekly_report(Unit(session, config, clock.now(), ports=ports(session)))
 
 
 def test_the_next_report_is_due_on_the_first_monday_at_nine_after_now() -> None:

@@ -23,6 +23,7 @@ from storage.models import (
     VisitBooking,
     Worker,
 )
+from storage.repositories import ports
 from tests.support.chat import Bench, WorkerChat, bench, complete_report
 from tests.support.clock import FakeClock
 from tests.support.stored import stored_update
@@ -247,7 +248,7 @@ async def test_deletemydata_keeps_an_open_case_until_it_is_closed_then_it_goes(
     await close(db, clock)
     clock.advance(days=1)
     async with db.transaction() as session:
-        await plan_retention(Unit(session, config, clock.now()))
+        await plan_retention(Unit(session, config, clock.now(), ports=ports(session)))
     await run_due_work(db, config, clock, limit=100)
     case = await only_case(db)
     assert case.reporter_name == "" and case.anonymised_at == clock.now()

@@ -20,6 +20,7 @@ from storage.models import (
     StaffRole,
     Worker,
 )
+from storage.repositories import ports
 from tests.support.chat import Bench, WorkerChat, complete_report
 from tests.support.clock import FakeClock
 from tests.support.people import make_staff
@@ -195,7 +196,7 @@ async def test_a_consultation_on_a_walk_in_case_is_left_to_the_phone(
     await officer.press("Record the outcome")
     async with bench.db.transaction() as session:
         task = (await session.exec(select(DueTask).where(DueTask.kind == "payment_check"))).one()
-        unit = Unit(session, bench.config, task.due_at + timedelta(minutes=1))
+        unit = Unit(session, bench.config, task.due_at + timedelta(minutes=1), ports=ports(session))
         await ask_about_payment(unit, task)
         consultation = (await session.exec(select(Consultation))).one()
     bench.record(unit.outgoing)

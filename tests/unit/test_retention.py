@@ -26,6 +26,7 @@ from storage.models import (
     OutboxMessage,
     OutboxStatus,
 )
+from storage.repositories import ports
 from tests.support.chat import WorkerChat
 from tests.support.clock import FakeClock
 from tests.support.stored import queued, stored_update
@@ -65,7 +66,7 @@ async def draft_with_a_name(db: Database, config: HandlerConfig, clock: FakeCloc
 
 async def sweep(db: Database, config: HandlerConfig, clock: FakeClock) -> None:
     async with db.transaction() as session:
-        await plan_retention(Unit(session, config, clock.now()))
+        await plan_retention(Unit(session, config, clock.now(), ports=ports(session)))
     await run_due_work(db, config, clock, limit=100)
 
 

@@ -1,0 +1,15 @@
+"""The ports: what use cases may ask of the outside world, as narrow protocols.
+
+``storage.repositories`` implements them over the database; ``tests.fakes`` in memory. The
+runtime (``bot/``) opens the transaction, builds the ``Ports`` for it and hands them to the
+handlers, so nothing under ``handlers/`` needs to know which implementation it was given.
+"""
+
+from dataclasses import dataclass
+
+__all__ = ["Ports"]
+
+
+@dataclass(frozen=True, slots=True)
+class Ports:
+    """Every port, for one unit of work (one transaction)."""

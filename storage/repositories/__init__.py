@@ -1,0 +1,13 @@
+"""The database's implementations of ``handlers.ports``: one module per port, each returning
+plain objects, never ORM rows that outlive the transaction."""
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.ports import Ports
+
+__all__ = ["ports"]
+
+
+def ports(session: AsyncSession) -> Ports:
+    """The ports of the transaction ``session`` belongs to."""
+    return Ports()
