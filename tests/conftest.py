@@ -10,16 +10,27 @@ from bot.settings import EXAMPLE_ROUTING_FILE, Settings, load_settings
 from handlers import HandlerConfig
 from handlers.routing import Routing, load_routing
 from storage.db import Database
-from storage.migrate import upgrade
 from storage.people import sync_departments
 from tests.support.clock import FakeClock
-from tests.support.databases import database_kinds, fresh_database_url
+from tests.support.databases import (
+    database_kinds,
+    fresh_database_url,
+    migrated_database_url,
+    remove_templates,
+)
 
 ROUTING_EXAMPLE = EXAMPLE_ROUTING_FILE
 
 
+MIGRATED_FOR = frozenset({"db", "bot"})
+"""Tests using these fixtures get a database already at the newest revision (a copy, not a
+migration per test); any other test asking for ``database_url`` gets an empty one."""
+
+
 @pytest.fixture(params=database_kinds())
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if MIGRATED_FOR.intersection(request.fixturenames):
+        return await migrated_database_url(request.param, str(tmp_path))
     return await fresh_database_url(request.param, str(tmp_path))
 
 
@@ -48,8 +59,42 @@ def clock() -> FakeClock:
 @pytest.fixture
 async def db(database_url: str, routing: Routing) -> AsyncIterator[Database]:
     database = Database(database_url)
-    await upgrade(database_url)
     async with database.transaction() as session:
         await sync_departments(session, routing.departments.values())
     yield database
     await database.dispose()
+
+
+def pytest_sessionfinish() -> None:
+    remove_templates()
+
+
+TIERS = {
+    "domain": "core",
+    "usecases": "core",
+    "unit": "component",
+    "fake_bot_api": "component",
+    "storage": "storage",
+    "e2e": "e2e",
+    "reliability": "slow",
+}
+"""Each test folder is one tier of the pyramid, marked so a run can choose (README, Tests)."""
+
+
+FAST = ("core", "component")
+"""What a plain ``pytest`` runs: naming a tier (``-m e2e``) or a file runs that instead."""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    root = Path(__file__).parent
+    for item in items:
+        folder = item.path.relative_to(root).parts[0]
+        if folder in TIERS:
+            item.add_marker(TIERS[folder])
+    if config.option.markexpr or config.args_source != pytest.Config.ArgsSource.TESTPATHS:
+        return
+    slower = [item for item in items if not any(item.get_closest_marker(t) for t in FAST)]
+    if slower:
+        config.hook.pytest_deselected(items=slower)
+        fast = set(items) - set(slower)
+        items[:] = [item for item in items if item in fast]

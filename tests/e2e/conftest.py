@@ -52,3 +52,27 @@ async def bot(
     code = await process.stop()
     assert code == 0, f"the bot did not stop cleanly ({code}):\n{process.output()}"
     assert "Traceback" not in process.output(), process.output()
+
+
+FIRST_DOOR = {"driver": "aiogram", "mode": "polling"}
+"""Every scenario runs through aiogram polling; the other drivers and modes run the scenarios
+marked ``every_door``, which between them take each door's own code paths (README, Tests)."""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    kept, other_doors = [], []
+    for item in items:
+        if not item.path.is_relative_to(here):
+            kept.append(item)
+            continue
+        params = getattr(item, "callspec", None)
+        door = {k: params.params[k] for k in FIRST_DOOR if params and k in params.params}
+        first = all(FIRST_DOOR[k] == v for k, v in door.items())
+        if first or item.get_closest_marker("every_door") is not None:
+            kept.append(item)
+        else:
+            other_doors.append(item)
+    if other_doors:
+        config.hook.pytest_deselected(items=other_doors)
+        items[:] = kept

@@ -16,6 +16,9 @@ from tests.fake_bot_api import BotMessage, FakeBotAPI
 from tests.support.clock import FakeClock
 from tests.support.people import make_staff
 
+# Every driver and mode takes its own path here: sending voice, albums and documents.
+pytestmark = pytest.mark.every_door
+
 OFFICER = 9002
 OTHER_HANDLER = 9004
 """A handler of 安定区交通局, who may not see a construction case."""

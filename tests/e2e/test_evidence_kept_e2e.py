@@ -20,6 +20,9 @@ from tests.e2e.worker import TelegramWorker
 from tests.fake_bot_api import FakeBotAPI
 from tests.support.waiting import until
 
+# Every driver and mode takes its own path here: downloading files (getFile).
+pytestmark = pytest.mark.every_door
+
 PDF = b"%PDF-1.4\n% IOU: Xijiang Co-op owes Wang Wu 195000 yuan\n%%EOF\n"
 VOICE = b"OggS\x00\x02" + bytes(range(200))
 OFFICER = 7900

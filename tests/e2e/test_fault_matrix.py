@@ -26,6 +26,10 @@ from tests.support.clock import FakeClock
 from tests.support.people import make_staff
 from tests.support.waiting import until
 
+# Every driver and mode takes its own path here: its own handling of every bad answer
+# Telegram can give.
+pytestmark = pytest.mark.every_door
+
 ANSWERS = (*RAW_ANSWERS, "drop", "hang")
 """Telegram's own JSON 500, a proxy's HTML 502, an empty and a cut-off 200, JSON served as
 text/plain; a connection closed without an answer; an answer that comes late (last: a call

@@ -18,6 +18,10 @@ from tests.support.clock import FakeClock
 from tests.support.people import make_staff
 from tests.support.waiting import until
 
+# Every driver and mode takes its own path here: the bot's membership updates
+# (my_chat_member) and 403 answers.
+pytestmark = pytest.mark.every_door
+
 ADMIN = 9101
 OFFICER = 9102
 UNREACHABLE = "📵 The worker cannot be reached in chat — phone them."

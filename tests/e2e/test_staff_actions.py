@@ -120,6 +120,7 @@ async def forge(fake: FakeBotAPI, user_id: int, message: BotMessage, data: str) 
     assert answer.params.get("show_alert") in (True, "true"), answer.params
 
 
+@pytest.mark.every_door  # presses and edits in a group, alerts shown on a press
 async def test_every_alert_button_works_and_forged_or_stale_presses_change_nothing(
     fake: FakeBotAPI, bot: BotProcess, database_url: str
 ) -> None:

@@ -21,6 +21,9 @@ from tests.support.clock import FakeClock
 from tests.support.figures_data import seed_november
 from tests.support.people import make_staff
 
+# Every driver and mode takes its own path here: sending a chart and a workbook as files.
+pytestmark = pytest.mark.every_door
+
 SUPERVISOR = 8201
 NOVEMBER = "2026-11-01 2026-11-30"
 _ = translator("zh")

@@ -14,6 +14,11 @@ from tests.e2e.conftest import DEPARTMENT_CHAT
 from tests.e2e.worker import TelegramWorker
 from tests.fake_bot_api import FakeBotAPI
 
+# Every driver and mode takes its own path here: receiving every kind of message, buttons,
+# contacts and locations; polling's offset and the webhook's answer across a kill and a
+# redelivery.
+pytestmark = pytest.mark.every_door
+
 
 async def count(database_url: str, what: object) -> int:
     database = Database(database_url)
