@@ -134,6 +134,8 @@ async def on_cancel_press(ctx: Context, verb: str, visit: Visit) -> None:
             main_menu_buttons(ctx),
         )
     else:
+        # The visit was read (and its point checked) before anything changes; the use case
+        # checks it again as any door's cancelling would.
         worker = ctx.worker
         assert worker is not None and worker.id is not None
         request = CancelVisit(visit.id, ctx.now)
