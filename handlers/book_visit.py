@@ -4,45 +4,46 @@ cancel it from the confirmation or the reminder, until it begins.
 Every button carries the choices made so far (``visit:s:<point>:<YYYYMMDDHHMM>``), so the
 booking needs no conversation state and a back button is simply the previous screen; the
 choices are checked again at each press. Opening hours in the routing file are free text, so
-slots are the usual public-office hours on weekdays (``meeting_time.OFFICE_SLOTS``). The point's
-staff chat hears of each booking and each cancellation.
+slots are the usual public-office hours on working days (``handlers.domain.visits``). The
+point's staff chat hears of each booking and each cancellation. This module reads the presses
+and draws the screens; the booking and the cancelling are ``handlers.usecases``.
 """
 
 import logging
-from collections.abc import Mapping
-from datetime import datetime, timedelta
-
-from sqlmodel import select
+from collections.abc import Sequence
+from datetime import datetime
 
 from handlers import callbacks
 from handlers.context import Context, Keyboard, Unit
+from handlers.domain.visits import (
+    NOT_OFFERED,
+    AlreadyBooked,
+    ShareUsed,
+    SlotFull,
+    Visit,
+    day_slots,
+    offered_days,
+)
 from handlers.due_work import due
 from handlers.errors import Stale
 from handlers.formatting import N_
 from handlers.i18n import Translator, translator
-from handlers.meeting_time import (
-    OFFICE_SLOTS,
-    format_day,
-    format_when,
-    pressed_date,
-    working_days,
-)
+from handlers.meeting_time import format_day, format_when, pressed_date
 from handlers.menu import VISIT, main_menu_buttons
 from handlers.notify import reach
 from handlers.parsing import mask_phone
 from handlers.registry import press
 from handlers.replies import Button, SendMessage, escape
 from handlers.routing import ReceptionPoint
-from storage.due import schedule
-from storage.models import DueTask, VisitBooking, VisitStatus, Worker
-from storage.visits import booked_per_slot, hold_slot, hold_worker_visits, upcoming_visits
+from handlers.usecases.book_visit import BookVisit, book_visit, ensure_free_to_book, open_slots
+from handlers.usecases.cancel_visit import CancelVisit, cancel_visit, cancellable_visit
+from handlers.usecases.remind_visit import REMINDER, visit_to_remind
+from storage.models import DueTask, Worker
 
 __all__ = ["REMINDER"]
 
 log = logging.getLogger(__name__)
 
-REMINDER = "visit_reminder"
-DAYS_OFFERED = 5
 SIZES = {"start": 1, "x": 1, "p": 2, "d": 3, "s": 3, "ok": 3, "c": 2, "cc": 2, "k": 2}
 """How many parts follow the prefix, by verb."""
 CANCELLING = ("c", "cc", "k")
@@ -59,7 +60,7 @@ def button(text: str, *parts: str) -> Button:
 async def on_visit_press(ctx: Context) -> None:
     verb, *values = pressed(ctx)
     if verb in CANCELLING:
-        await on_cancel_press(ctx, verb, await own_booking(ctx, values[0]))
+        await on_cancel_press(ctx, verb, await own_visit(ctx, values[0]))
         return
     point = point_of(ctx, values[0]) if values else None
     ctx.answer()
@@ -76,7 +77,7 @@ async def on_visit_press(ctx: Context) -> None:
     else:
         slot = slot_of(ctx, values[1])
         if slot is None:
-            choose_day(ctx, point, ctx._("That time can no longer be booked. Please choose again."))
+            choose_day(ctx, point, ctx._(NOT_OFFERED))
         elif verb == "s":
             review(ctx, point, slot)
         else:
@@ -103,62 +104,64 @@ def point_of(ctx: Context, code: str) -> ReceptionPoint:
     return point
 
 
-async def own_booking(ctx: Context, value: str) -> VisitBooking:
-    """The pressing worker's booking, still booked and still ahead, held for this change."""
+async def own_visit(ctx: Context, value: str) -> Visit:
+    """The pressing worker's visit, still booked and still ahead, held for this press."""
     try:
-        booking_id = callbacks.parse_id(value)
+        visit_id = callbacks.parse_id(value)
     except callbacks.CallbackDataError:
         raise Stale(N_("This button is no longer active.")) from None
-    booking = await ctx.session.get(VisitBooking, booking_id, with_for_update=True)
     worker = ctx.worker
-    if booking is None or worker is None or booking.worker_id != worker.id:
-        raise Stale(N_("This button is no longer active."))
-    if booking.status != VisitStatus.BOOKED or booking.slot_at <= ctx.now:
-        raise Stale(N_("This visit is no longer booked."))
-    return booking
+    assert worker is not None and worker.id is not None
+    return await cancellable_visit(worker.id, CancelVisit(visit_id, ctx.now), ctx.ports.visits)
 
 
-async def on_cancel_press(ctx: Context, verb: str, booking: VisitBooking) -> None:
-    point = point_of(ctx, booking.point)
+async def on_cancel_press(ctx: Context, verb: str, visit: Visit) -> None:
+    point = point_of(ctx, visit.point)
     ctx.answer()
-    visit = ctx._("your visit to {point} on {when}").format(
+    yours = ctx._("your visit to {point} on {when}").format(
         point=escape(point.name(ctx.language)),
-        when=format_when(booking.slot_at, ctx.config.zone, ctx._),
+        when=format_when(visit.slot_at, ctx.config.zone, ctx._),
     )
     if verb == "c":
         choice = (
-            button(ctx._("Yes, cancel it"), "cc", str(booking.id)),
-            button(ctx._("Keep it"), "k", str(booking.id)),
+            button(ctx._("Yes, cancel it"), "cc", str(visit.id)),
+            button(ctx._("Keep it"), "k", str(visit.id)),
         )
-        ctx.reply(ctx._("Cancel {visit}?").format(visit=visit), (choice,))
+        ctx.reply(ctx._("Cancel {visit}?").format(visit=yours), (choice,))
     elif verb == "k":
         ctx.reply(
-            ctx._("Nothing changed: {visit} stays booked.").format(visit=visit),
+            ctx._("Nothing changed: {visit} stays booked.").format(visit=yours),
             main_menu_buttons(ctx),
         )
     else:
-        booking.status = VisitStatus.CANCELLED
-        ctx.session.add(booking)
-        assert ctx.worker is not None
-        tell_point(ctx, point, ctx.worker, booking.slot_at, CANCELLED_NOTICE)
-        text = ctx._("Done: {visit} is cancelled.").format(visit=visit)
+        # The visit was read (and its point checked) before anything changes; the use case
+        # checks it again as any door's cancelling would.
+        worker = ctx.worker
+        assert worker is not None and worker.id is not None
+        request = CancelVisit(visit.id, ctx.now)
+        await cancel_visit(worker.id, request, ctx.ports.visits, ctx.ports.due)
+        tell_point(ctx, point, worker, visit.slot_at, CANCELLED_NOTICE)
+        text = ctx._("Done: {visit} is cancelled.").format(visit=yours)
         ctx.reply(text, main_menu_buttons(ctx))
 
 
-def cancel_button(_: Translator, booking: VisitBooking) -> Button:
-    return button(_("✖ Cancel this visit"), "c", str(booking.id))
+def cancel_button(_: Translator, visit: Visit) -> Button:
+    return button(_("✖ Cancel this visit"), "c", str(visit.id))
 
 
-def offered_days(ctx: Context) -> list[str]:
-    return [day.strftime("%Y%m%d") for day in working_days(ctx.local_now.date(), DAYS_OFFERED)]
+def offered_day_values(ctx: Context) -> list[str]:
+    """The days offered now, as their buttons carry them (``YYYYMMDD``)."""
+    return [day.strftime("%Y%m%d") for day in offered_days(ctx.local_now.date())]
 
 
 def slot_of(ctx: Context, value: str) -> datetime | None:
-    """The slot a button names, if it is still one the bot would offer."""
-    starts = {slot.strftime("%H%M"): slot for slot in OFFICE_SLOTS}
-    if value[:8] not in offered_days(ctx) or value[8:] not in starts:
-        return None
-    return datetime.combine(pressed_date(value[:8]), starts[value[8:]], ctx.config.zone)
+    """The slot a button names (``YYYYMMDDHHMM``), if it is still one the bot would offer."""
+    offered = (
+        slot
+        for day in offered_days(ctx.local_now.date())
+        for slot in day_slots(day, ctx.config.zone)
+    )
+    return next((slot for slot in offered if slot.strftime("%Y%m%d%H%M") == value), None)
 
 
 def nav(ctx: Context, *back: str) -> tuple[Button, ...]:
@@ -191,7 +194,7 @@ def point_lines(ctx: Context, point: ReceptionPoint) -> str:
 def choose_day(ctx: Context, point: ReceptionPoint, problem: str = "") -> None:
     days = [
         button(format_day(pressed_date(day), ctx._), "d", point.code, day)
-        for day in offered_days(ctx)
+        for day in offered_day_values(ctx)
     ]
     text = point_lines(ctx, point) + "\n\n" + ctx._("Which day?")
     if problem:
@@ -202,13 +205,13 @@ def choose_day(ctx: Context, point: ReceptionPoint, problem: str = "") -> None:
 
 async def choose_slot(ctx: Context, point: ReceptionPoint, day: str, problem: str = "") -> None:
     """The day's times that still have room; a full day sends the worker back to the days."""
-    if day not in offered_days(ctx):
-        choose_day(ctx, point, ctx._("That time can no longer be booked. Please choose again."))
+    if day not in offered_day_values(ctx):
+        choose_day(ctx, point, ctx._(NOT_OFFERED))
         return
     date = pressed_date(day)
-    starts = [datetime.combine(date, start, ctx.config.zone) for start in OFFICE_SLOTS]
-    booked = await booked_per_slot(ctx.session, point.code, starts[0], starts[-1])
-    free = [start for start in starts if has_room(point, booked, start)]
+    free = await open_slots(
+        point.code, point.visits_per_slot, date, ctx.config.zone, ctx.ports.visits
+    )
     when = format_day(date, ctx._)
     if not free:
         full = ctx._("Every time on {day} is fully booked. Please choose another day.")
@@ -224,10 +227,6 @@ async def choose_slot(ctx: Context, point: ReceptionPoint, day: str, problem: st
     ctx.reply(text, (tuple(slots[:3]), tuple(slots[3:]), nav(ctx, "p", point.code)))
 
 
-def has_room(point: ReceptionPoint, booked: Mapping[datetime, int], start: datetime) -> bool:
-    return booked.get(start, 0) < point.visits_per_slot
-
-
 def review(ctx: Context, point: ReceptionPoint, slot: datetime) -> None:
     value = slot.strftime("%Y%m%d%H%M")
     when = format_when(slot, ctx.config.zone, ctx._)
@@ -238,15 +237,22 @@ def review(ctx: Context, point: ReceptionPoint, slot: datetime) -> None:
 
 
 async def holds_their_share(ctx: Context, point: ReceptionPoint) -> bool:
+    """Whether the worker holds their share at the point already (then they were shown it)."""
+    worker = ctx.worker
+    assert worker is not None and worker.id is not None
+    share = ctx.config.visits_per_worker_per_point
+    try:
+        await ensure_free_to_book(worker.id, point.code, share, ctx.now, ctx.ports.visits)
+    except ShareUsed as used:
+        show_share(ctx, point, used.visits, used.share)
+        return True
+    return False
+
+
+def show_share(ctx: Context, point: ReceptionPoint, visits: Sequence[Visit], share: int) -> None:
     """A worker who already holds ``VISITS_PER_WORKER_PER_POINT`` upcoming visits at the point
     is shown them, each with its cancel button, instead of booking another: the places are
     shared by everyone, and one person must not be able to take them all."""
-    worker = ctx.worker
-    assert worker is not None and worker.id is not None
-    visits = await upcoming_visits(ctx.session, worker.id, point.code, ctx.now)
-    share = ctx.config.visits_per_worker_per_point
-    if len(visits) < share:
-        return False
     _, zone = ctx._, ctx.config.zone
     whens = [format_when(visit.slot_at, zone, _) for visit in visits]
     rule = _.plural(
@@ -272,36 +278,30 @@ async def holds_their_share(ctx: Context, point: ReceptionPoint) -> bool:
             for visit, when in zip(visits, whens, strict=True)
         ]
     ctx.reply(text, (*((b,) for b in cancels), *main_menu_buttons(ctx)))
-    return True
 
 
 async def book(ctx: Context, point: ReceptionPoint, slot: datetime) -> None:
     worker = ctx.worker
     assert worker is not None and worker.id is not None
-    await hold_worker_visits(ctx.session, worker.id, point.code)
-    taken = select(VisitBooking).where(
-        VisitBooking.worker_id == worker.id,
-        VisitBooking.point == point.code,
-        VisitBooking.slot_at == slot,
-        VisitBooking.status == VisitStatus.BOOKED,
+    request = BookVisit(
+        point=point.code,
+        capacity=point.visits_per_slot,
+        share=ctx.config.visits_per_worker_per_point,
+        slot=slot,
+        now=ctx.now,
+        zone=ctx.config.zone,
     )
-    if (await ctx.session.exec(taken)).first() is not None:
-        ctx.reply(ctx._("You have already booked this visit."), main_menu_buttons(ctx))
+    try:
+        booked = await book_visit(worker.id, request, ctx.ports.visits, ctx.ports.due)
+    except AlreadyBooked as refusal:
+        ctx.reply(ctx._(refusal.message), main_menu_buttons(ctx))
         return
-    if await holds_their_share(ctx, point):
+    except ShareUsed as used:
+        show_share(ctx, point, used.visits, used.share)
         return
-    await hold_slot(ctx.session, point.code, slot)
-    if not has_room(point, await booked_per_slot(ctx.session, point.code, slot, slot), slot):
-        gone = ctx._("That time has just been fully booked. Please choose another.")
-        await choose_slot(ctx, point, slot.strftime("%Y%m%d"), gone)
+    except SlotFull as refusal:
+        await choose_slot(ctx, point, slot.strftime("%Y%m%d"), ctx._(refusal.message))
         return
-    booking = VisitBooking(worker_id=worker.id, point=point.code, slot_at=slot, created_at=ctx.now)
-    ctx.session.add(booking)
-    await ctx.session.flush()
-    reminder_at = slot - timedelta(days=1)
-    if reminder_at > ctx.now:
-        subject, data = f"visit:{booking.id}", {"booking": booking.id}
-        await schedule(ctx.session, REMINDER, subject, reminder_at, ctx.now, data=data)
     tell_point(ctx, point, worker, slot, BOOKED_NOTICE)
     when = format_when(slot, ctx.config.zone, ctx._)
     text = "\n\n".join(
@@ -314,7 +314,7 @@ async def book(ctx: Context, point: ReceptionPoint, slot: datetime) -> None:
             ),
         ]
     )
-    ctx.reply(text, ((cancel_button(ctx._, booking),), *main_menu_buttons(ctx)))
+    ctx.reply(text, ((cancel_button(ctx._, booked.visit),), *main_menu_buttons(ctx)))
 
 
 def tell_point(
@@ -335,16 +335,16 @@ def tell_point(
 
 @due(REMINDER)
 async def remind_of_visit(unit: Unit, task: DueTask) -> None:
-    booking = await unit.session.get(VisitBooking, task.data.get("booking", 0))
-    if booking is None or booking.status != VisitStatus.BOOKED:
+    visit = await visit_to_remind(task.subject, unit.ports.visits)
+    if visit is None:
         return
-    worker = await unit.session.get(Worker, booking.worker_id)
-    point = unit.config.routing.reception_point(booking.point)
+    worker = await unit.session.get(Worker, visit.worker_id)
+    point = unit.config.routing.reception_point(visit.point)
     if worker is None or point is None:
         return
 
     def reminder(_: Translator) -> tuple[str, Keyboard]:
-        return reminder_text(unit, point, booking, _), ((cancel_button(_, booking),),)
+        return reminder_text(unit, point, visit, _), ((cancel_button(_, visit),),)
 
     if not await reach(unit, worker, reminder, case=None) and point.chat_id is not None:
         _ = translator(unit.config.default_language)
@@ -352,13 +352,13 @@ async def remind_of_visit(unit: Unit, task: DueTask) -> None:
             "📵 {name}, booked for {when}, cannot be reached in chat: the reminder of the visit "
             "was not sent."
         ).format(
-            name=escape(worker.name or "—"), when=format_when(booking.slot_at, unit.config.zone, _)
+            name=escape(worker.name or "—"), when=format_when(visit.slot_at, unit.config.zone, _)
         )
         unit.send(SendMessage(point.chat_id, text))
 
 
-def reminder_text(unit: Unit, point: ReceptionPoint, booking: VisitBooking, _: Translator) -> str:
-    when = format_when(booking.slot_at, unit.config.zone, _)
+def reminder_text(unit: Unit, point: ReceptionPoint, visit: Visit, _: Translator) -> str:
+    when = format_when(visit.slot_at, unit.config.zone, _)
     return _(
         "⏰ Reminder: your visit to {point} is tomorrow, {when}.\nAddress: {address}\n☎ {phone}"
     ).format(

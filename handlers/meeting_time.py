@@ -1,10 +1,8 @@
 """When people meet: working days, office-hour slots, and a typed date and time read tolerantly.
 
 Shared by the seven-party consultation (staff type a date and time) and the booking of a visit
-to a reception point (workers pick a day and a slot). Working days are China's: Monday to
-Friday less the public holidays, plus the weekend days worked in their place (调休), from the
-``holidays`` library's calendar (the State Council's schedule where published; for a year not
-yet announced, the holidays by rule without the swapped weekends).
+to a reception point (workers pick a day and a slot). Which days and hours offices work is a
+rule (``handlers.domain.office_hours``); this module shows them and reads what people type.
 """
 
 import re
@@ -13,8 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import holidays
-
+from handlers.domain.office_hours import OFFICE_SLOTS, working_days
 from handlers.formatting import N_
 from handlers.i18n import Translator
 from handlers.parsing import ParseError
@@ -33,11 +30,6 @@ __all__ = [
 
 LONGEST_WAIT = timedelta(days=366)
 """Anything planned further ahead is a typo in the year."""
-OFFICE_SLOTS = (time(9), time(10), time(11), time(14), time(15), time(16))
-"""Hourly starts within the usual public-office hours (9:00-12:00, 14:00-17:00)."""
-
-CHINA = holidays.country_holidays("CN")
-"""Fills in each year on first use."""
 WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 _MAX_INPUT = 64
 
@@ -48,17 +40,6 @@ class When:
 
     day: date | None
     at: time | None
-
-
-def working_days(today: date, count: int) -> list[date]:
-    """The next ``count`` working days after ``today``."""
-    days: list[date] = []
-    day = today
-    while len(days) < count:
-        day += timedelta(days=1)
-        if CHINA.is_working_day(day):
-            days.append(day)
-    return days
 
 
 def pressed_date(value: str) -> date:

@@ -7,9 +7,15 @@ handlers, so nothing under ``handlers/`` needs to know which implementation it w
 
 from dataclasses import dataclass
 
+from handlers.ports_due import DueWriter
+from handlers.ports_visits import VisitBook
+
 __all__ = ["Ports"]
 
 
 @dataclass(frozen=True, slots=True)
 class Ports:
     """Every port, for one unit of work (one transaction)."""
+
+    due: DueWriter
+    visits: VisitBook

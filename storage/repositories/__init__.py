@@ -4,10 +4,12 @@ plain objects, never ORM rows that outlive the transaction."""
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.ports import Ports
+from storage.repositories.due import SqlDueWriter
+from storage.repositories.visits import SqlVisitBook
 
 __all__ = ["ports"]
 
 
 def ports(session: AsyncSession) -> Ports:
     """The ports of the transaction ``session`` belongs to."""
-    return Ports()
+    return Ports(due=SqlDueWriter(session), visits=SqlVisitBook(session))

@@ -208,6 +208,9 @@ async def test_a_worker_cancels_a_booked_visit_and_the_point_is_told(
     assert "Report unpaid wages" in " ".join(worker.button_labels())
     notice = bench.to(POINT_CHAT)[-1]
     assert "Visit cancelled at" in notice.text and "2026-11-30 (Mon) 10:00" in notice.text
+    async with bench.db.reader() as session:
+        task = (await session.exec(select(DueTask).where(DueTask.kind == "visit_reminder"))).one()
+    assert task.status == "cancelled"
     sent = len(worker.messages)
     await run_reminders(bench)
     assert len(worker.messages) == sent  # no reminder for a cancelled visit
