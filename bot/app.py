@@ -14,6 +14,7 @@ from bot.case_files.store import CaseFileStore
 from bot.clock import Clock, SystemClock
 from bot.pipeline import Pipeline
 from bot.ratelimit import Limiter, Limits, SendLimiter
+from bot.routing_file import load_routing
 from bot.scheduler import Scheduler
 from bot.sender import Sender
 from bot.settings import Settings
@@ -22,7 +23,7 @@ from bot.transport import Downloader, Transport, Unauthorized
 from handlers import HandlerConfig
 from handlers.context import HardCaseRules, Retention
 from handlers.privacy_notice import load_privacy_notice
-from handlers.routing import Routing, load_routing
+from handlers.routing import Routing
 from handlers.routing_changes import adopt_routing
 from handlers.survey_policy import SurveyPolicy
 from storage.db import Database

@@ -14,6 +14,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.app import handler_config
+from bot.routing_file import load_routing
 from bot.settings import Settings
 from bot.staff_cli import open_database
 from handlers.figures import (
@@ -26,7 +27,7 @@ from handlers.figures import (
 )
 from handlers.i18n import translator
 from handlers.report_files import cases_csv, workbook_upload
-from handlers.routing import Routing, load_routing
+from handlers.routing import Routing
 from storage.case_queries import EVERY_CASE, CaseScope
 from storage.figures import cases_in_period
 from storage.models import Department
