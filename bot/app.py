@@ -14,6 +14,7 @@ from bot.case_files.store import CaseFileStore
 from bot.clock import Clock, SystemClock
 from bot.pipeline import Pipeline
 from bot.ratelimit import Limiter, Limits, SendLimiter
+from bot.report_files import ReportFiles
 from bot.routing_file import load_routing
 from bot.scheduler import Scheduler
 from bot.sender import Sender
@@ -66,6 +67,7 @@ def handler_config(settings: Settings, routing: Routing) -> HandlerConfig:
         routing=routing,
         zone=cases.zone,
         privacy=load_privacy_notice(cases.privacy_notice_file),
+        renderer=ReportFiles(),
         default_language=cases.default_language,
         case_number_prefix=cases.case_number_prefix,
         daily_case_limit=cases.daily_case_limit,

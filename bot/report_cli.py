@@ -69,9 +69,11 @@ async def run_report_command(args: argparse.Namespace, settings: Settings, now: 
             return "\n".join(figures_lines(report, routing, _))
         cases = await cases_in_period(session, scope.cases, *period.bounds(config.zone))
     if args.format == "csv":
-        data = cases_csv(cases, routing, config.zone, config.default_language)
+        data = cases_csv(config.renderer, cases, routing, config.zone, config.default_language)
     else:
-        data = workbook_upload(report, cases, routing, config.zone, config.default_language).content
+        data = workbook_upload(
+            config.renderer, report, cases, routing, config.zone, config.default_language
+        ).content
     write_private(args.output, data)
     return f"wrote {len(cases)} cases to {args.output}"
 
