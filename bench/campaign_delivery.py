@@ -48,8 +48,8 @@ from bench.common import (
 )
 from bot.app import handler_config
 from bot.clock import SystemClock
+from bot.routing_file import load_routing
 from bot.scheduler import run_due_work
-from handlers.routing import load_routing
 from storage.db import Database
 from storage.models import OutboxMessage, Survey
 from tests.e2e.botprocess import BotProcess

@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy import text
 
+from bot.routing_file import load_routing
 from bot.settings import EXAMPLE_ROUTING_FILE, DatabaseSettings, Settings, load_settings
-from handlers.routing import load_routing
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.people import sync_departments

@@ -31,8 +31,8 @@ from bench.common import (
     write_results,
 )
 from bot.app import handler_config
+from bot.routing_file import load_routing
 from bot.scheduler import run_due_work
-from handlers.routing import load_routing
 from storage.db import Database
 from tests.support.clock import FakeClock
 from tests.support.seed import seed_future_due_work, seed_resolved_cases

@@ -14,6 +14,8 @@ from bot.case_files.store import CaseFileStore
 from bot.clock import Clock, SystemClock
 from bot.pipeline import Pipeline
 from bot.ratelimit import Limiter, Limits, SendLimiter
+from bot.report_files import ReportFiles
+from bot.routing_file import load_routing
 from bot.scheduler import Scheduler
 from bot.sender import Sender
 from bot.settings import Settings
@@ -22,7 +24,7 @@ from bot.transport import Downloader, Transport, Unauthorized
 from handlers import HandlerConfig
 from handlers.context import HardCaseRules, Retention
 from handlers.privacy_notice import load_privacy_notice
-from handlers.routing import Routing, load_routing
+from handlers.routing import Routing
 from handlers.routing_changes import adopt_routing
 from handlers.survey_policy import SurveyPolicy
 from storage.db import Database
@@ -65,6 +67,7 @@ def handler_config(settings: Settings, routing: Routing) -> HandlerConfig:
         routing=routing,
         zone=cases.zone,
         privacy=load_privacy_notice(cases.privacy_notice_file),
+        renderer=ReportFiles(),
         default_language=cases.default_language,
         case_number_prefix=cases.case_number_prefix,
         daily_case_limit=cases.daily_case_limit,

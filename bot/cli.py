@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from bot.report_cli import add_report_commands, run_report_command
+from bot.routing_file import RoutingError, load_routing
 from bot.settings import Settings, SettingsError, load_settings
 from bot.staff_cli import add_staff_commands, run_staff_command
 from bot.transport import Unauthorized
 from handlers.privacy_notice import PrivacyNoticeError, load_privacy_notice
-from handlers.routing import RoutingError, load_routing
 
 __all__ = ["main"]
 

@@ -14,6 +14,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.app import handler_config
+from bot.routing_file import load_routing
 from bot.settings import Settings
 from bot.staff_cli import open_database
 from handlers.figures import (
@@ -26,7 +27,7 @@ from handlers.figures import (
 )
 from handlers.i18n import translator
 from handlers.report_files import cases_csv, workbook_upload
-from handlers.routing import Routing, load_routing
+from handlers.routing import Routing
 from storage.case_queries import EVERY_CASE, CaseScope
 from storage.figures import cases_in_period
 from storage.models import Department
@@ -68,9 +69,11 @@ async def run_report_command(args: argparse.Namespace, settings: Settings, now: 
             return "\n".join(figures_lines(report, routing, _))
         cases = await cases_in_period(session, scope.cases, *period.bounds(config.zone))
     if args.format == "csv":
-        data = cases_csv(cases, routing, config.zone, config.default_language)
+        data = cases_csv(config.renderer, cases, routing, config.zone, config.default_language)
     else:
-        data = workbook_upload(report, cases, routing, config.zone, config.default_language).content
+        data = workbook_upload(
+            config.renderer, report, cases, routing, config.zone, config.default_language
+        ).content
     write_private(args.output, data)
     return f"wrote {len(cases)} cases to {args.output}"
 

@@ -5,8 +5,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
+from bot.routing_file import load_routing
 from bot.settings import Settings
-from handlers.routing import load_routing
 from handlers.routing_changes import adopt_routing
 from storage.db import Database
 from storage.migrate import upgrade

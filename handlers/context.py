@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers.events import Event, EventKind
 from handlers.i18n import Translator, translator
 from handlers.ports import Ports
+from handlers.ports_reports import ReportRenderer
 from handlers.privacy_notice import PrivacyNotice
 from handlers.replies import (
     AnswerCallback,
@@ -58,6 +59,8 @@ class HandlerConfig:
     zone: ZoneInfo
     privacy: PrivacyNotice
     """What a worker agrees to before their first report (``report_arrears.consent``)."""
+    renderer: ReportRenderer
+    """Draws the report's chart and writes its workbook and CSV (``bot.report_files``)."""
     default_language: str = "zh"
     case_number_prefix: str = "DX"
     daily_case_limit: int = 5

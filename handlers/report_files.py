@@ -1,7 +1,8 @@
 """What goes into a report's files: the weekly chart, the case export and the figures sheet.
 
 The functions that build files are synchronous CPU work; handlers run them in a thread
-(``asyncio.to_thread``) after reading what they need from the database.
+(``asyncio.to_thread``) after reading what they need from the database. They decide what the
+files hold; the ``renderer`` they are given (``HandlerConfig.renderer``) draws and writes them.
 
 The export holds the cases received, resolved or rejected in the period (one row each), so
 each figure of the period can be traced to its rows. Times are local (``zone``), as staff
@@ -27,14 +28,7 @@ from handlers.figures import (
 )
 from handlers.formatting import N_, SECTOR_NAMES, STATUS_NAMES, department_name, fen_to_yuan
 from handlers.i18n import Translator, translator
-from handlers.rendering import (
-    Cell,
-    Sheet,
-    WeeklyChart,
-    csv_bytes,
-    render_chart,
-    workbook_bytes,
-)
+from handlers.ports_reports import Cell, ReportRenderer, Sheet, WeeklyChart
 from handlers.replies import Upload
 from handlers.routing import Routing
 from storage.figures import Tally, WeekTally
@@ -73,7 +67,12 @@ CASE_FORMATS = {6: AMOUNT, 7: AMOUNT, 10: TIME, 11: TIME, 12: TIME}
 
 
 def chart_upload(
-    weeks: Sequence[WeekTally], period: Period, scope: Scope, routing: Routing, language: str
+    renderer: ReportRenderer,
+    weeks: Sequence[WeekTally],
+    period: Period,
+    scope: Scope,
+    routing: Routing,
+    language: str,
 ) -> Upload:
     """Received and resolved per week (``period.week_bounds``), and average handling days."""
     _ = translator(language)
@@ -88,11 +87,16 @@ def chart_upload(
         counts_title=_("Cases received and resolved per week"),
         days_title=_("Average handling time (days) of the cases resolved"),
     )
-    return Upload(f"chart-{period.first}-{period.last}.png", render_chart(chart).png)
+    return Upload(f"chart-{period.first}-{period.last}.png", renderer.chart_png(chart))
 
 
 def workbook_upload(
-    report: FigureReport, cases: Sequence[CaseRow], routing: Routing, zone: ZoneInfo, language: str
+    renderer: ReportRenderer,
+    report: FigureReport,
+    cases: Sequence[CaseRow],
+    routing: Routing,
+    zone: ZoneInfo,
+    language: str,
 ) -> Upload:
     _ = translator(language)
     header, rows = figure_rows(report, routing, _)
@@ -106,12 +110,18 @@ def workbook_upload(
         column_formats=CASE_FORMATS,
     )
     name = f"cases-{report.period.first}-{report.period.last}.xlsx"
-    return Upload(name, workbook_bytes([cases_sheet, figures]))
+    return Upload(name, renderer.workbook([cases_sheet, figures]))
 
 
-def cases_csv(cases: Sequence[CaseRow], routing: Routing, zone: ZoneInfo, language: str) -> bytes:
+def cases_csv(
+    renderer: ReportRenderer,
+    cases: Sequence[CaseRow],
+    routing: Routing,
+    zone: ZoneInfo,
+    language: str,
+) -> bytes:
     _ = translator(language)
-    return csv_bytes([_(column) for column in CASE_COLUMNS], case_rows(cases, routing, zone, _))
+    return renderer.csv([_(column) for column in CASE_COLUMNS], case_rows(cases, routing, zone, _))
 
 
 def case_rows(

@@ -6,9 +6,10 @@ from pathlib import Path
 import pytest
 
 from bot.app import handler_config
+from bot.routing_file import load_routing
 from bot.settings import EXAMPLE_ROUTING_FILE, Settings, load_settings
 from handlers import HandlerConfig
-from handlers.routing import Routing, load_routing
+from handlers.routing import Routing
 from storage.db import Database
 from storage.people import sync_departments
 from tests.support.clock import FakeClock

@@ -61,11 +61,16 @@ async def send_report(ctx: Context) -> None:
         return
     period, scope = await _period_and_scope(ctx, actor, "report")
     zone, routing, _ = ctx.config.zone, ctx.config.routing, ctx._
+    renderer = ctx.config.renderer
     weeks = await weekly_tallies(ctx.session, scope.cases, period.week_bounds(zone))
     cases = await cases_in_period(ctx.session, scope.cases, *period.bounds(zone))
     figures = await gather_figures(ctx.session, scope, period, zone, ctx.now)
-    chart = await asyncio.to_thread(chart_upload, weeks, period, scope, routing, ctx.language)
-    book = await asyncio.to_thread(workbook_upload, figures, cases, routing, zone, ctx.language)
+    chart = await asyncio.to_thread(
+        chart_upload, renderer, weeks, period, scope, routing, ctx.language
+    )
+    book = await asyncio.to_thread(
+        workbook_upload, renderer, figures, cases, routing, zone, ctx.language
+    )
     if len(book.content) > MAX_DOCUMENT_BYTES:
         raise Refusal(TOO_LARGE)
     what = {"scope": escape(scope.name(routing, _)), "period": period.label(_)}

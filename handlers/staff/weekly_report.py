@@ -61,7 +61,8 @@ async def send_weekly_report(unit: Unit, task: DueTask) -> None:
     unit.send(SendMessage(chat, _("🗓 Weekly report") + "\n" + figures_html(report, routing, _)))
     trend = Period(monday - timedelta(weeks=CHART_WEEKS), monday - timedelta(days=1))
     weeks = await weekly_tallies(unit.session, scope.cases, trend.week_bounds(zone))
-    chart = await asyncio.to_thread(chart_upload, weeks, trend, scope, routing, language)
+    renderer = unit.config.renderer
+    chart = await asyncio.to_thread(chart_upload, renderer, weeks, trend, scope, routing, language)
     caption = _("📈 The last {weeks} weeks: {period}").format(
         weeks=CHART_WEEKS, period=escape(trend.label(_))
     )

@@ -27,10 +27,10 @@ from sqlmodel import SQLModel, col
 from bot.app import handler_config
 from bot.case_files.fetcher import Fetcher
 from bot.case_files.store import CaseFileStore
+from bot.routing_file import load_routing
 from bot.settings import EvidenceSettings, load_settings
 from handlers.context import Unit
 from handlers.retention import RETENTION, forget_past_their_time
-from handlers.routing import load_routing
 from storage.db import Database
 from storage.models import Attachment, Case, CaseStatus, DueTask, OutboxMessage, OutboxStatus
 from storage.repositories import ports

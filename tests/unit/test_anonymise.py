@@ -223,8 +223,8 @@ async def test_figures_and_exports_are_the_same_once_every_closed_case_is_anonym
             weeks = await weekly_tallies(session, (EVERY_CASE,), NOVEMBER.week_bounds(config.zone))
             start, end = NOVEMBER.bounds(config.zone)
             rows = await cases_in_period(session, (EVERY_CASE,), start, end)
-        csv = cases_csv(rows, config.routing, config.zone, "en")
-        book = workbook_upload(report, rows, config.routing, config.zone, "en")
+        csv = cases_csv(config.renderer, rows, config.routing, config.zone, "en")
+        book = workbook_upload(config.renderer, report, rows, config.routing, config.zone, "en")
         return report.total, report.by_county, weeks, csv, book.file_name
 
     before = await figures()

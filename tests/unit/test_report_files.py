@@ -16,16 +16,18 @@ from matplotlib.font_manager import fontManager
 from PIL import Image
 
 from bot.report_cli import add_report_commands, run_report_command
+from bot.report_files import FONT_FILE, render_chart
 from bot.settings import Settings, load_settings
-from handlers import HandlerConfig, rendering
+from handlers import HandlerConfig
 from handlers.figures import FigureReport, Period, describe_scope, gather_figures
-from handlers.rendering import WeeklyChart, render_chart
+from handlers.ports_reports import WeeklyChart
 from handlers.replies import SendDocument
 from handlers.report_files import cases_csv, chart_upload, workbook_upload
 from storage.case_queries import EVERY_CASE
 from storage.db import Database
 from storage.figures import WeekTally, cases_in_period, weekly_tallies
 from storage.models import Case, StaffRole
+from tests.fakes.reports import RecordingRenderer
 from tests.support.chat import Bench
 from tests.support.clock import FakeClock
 from tests.support.figures_data import seed_november
@@ -112,7 +114,7 @@ def test_the_chart_draws_chinese_in_the_shipped_cjk_font_without_missing_glyphs(
         chart = render_chart(CHINESE_CHART)
     assert [str(w.message) for w in caught if "missing from font" in str(w.message)] == []
     assert chart.font == "WenQuanYi Micro Hei"
-    assert str(rendering.FONT_FILE) in {font.fname for font in fontManager.ttflist}
+    assert str(FONT_FILE) in {font.fname for font in fontManager.ttflist}
     assert chart.png.startswith(PNG)
     with Image.open(io.BytesIO(chart.png)) as image:
         image.verify()
@@ -126,7 +128,9 @@ async def test_the_report_chart_of_a_month_is_a_png_in_chinese(
     data = await november(db, config, clock)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        upload = chart_upload(data.weeks, NOVEMBER, data.report.scope, config.routing, "zh")
+        upload = chart_upload(
+            config.renderer, data.weeks, NOVEMBER, data.report.scope, config.routing, "zh"
+        )
     assert [str(w.message) for w in caught] == []
     assert upload.file_name == "chart-2026-11-01-2026-11-30.png"
     assert upload.content.startswith(PNG)
@@ -140,7 +144,9 @@ async def test_the_workbook_has_a_row_per_case_and_a_sheet_of_figures(
 ) -> None:
     await seed_november(db)
     data = await november(db, config, clock)
-    upload = workbook_upload(data.report, data.cases, config.routing, config.zone, "en")
+    upload = workbook_upload(
+        config.renderer, data.report, data.cases, config.routing, config.zone, "en"
+    )
     assert upload.file_name == "cases-2026-11-01-2026-11-30.xlsx"
     book = openpyxl.load_workbook(io.BytesIO(upload.content))
     assert book.sheetnames == ["Cases", "Figures"]
@@ -182,7 +188,7 @@ async def test_the_csv_has_the_same_rows_and_opens_in_excel(
 ) -> None:
     await seed_november(db)
     data = await november(db, config, clock)
-    content = cases_csv(data.cases, config.routing, config.zone, "en")
+    content = cases_csv(config.renderer, data.cases, config.routing, config.zone, "en")
     assert content.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     assert rows[0] == HEADER
@@ -209,20 +215,13 @@ async def test_text_a_worker_typed_is_never_a_formula_in_the_files(
         case.employer = '=HYPERLINK("http://evil.example","pay here")'
         session.add(case)
     data = await november(db, config, clock)
-    book = openpyxl.load_workbook(
-        io.BytesIO(
-            workbook_upload(data.report, data.cases, config.routing, config.zone, "en").content
-        )
+    upload = workbook_upload(
+        config.renderer, data.report, data.cases, config.routing, config.zone, "en"
     )
-    cell = book["Cases"]["F5"]
+    cell = openpyxl.load_workbook(io.BytesIO(upload.content))["Cases"]["F5"]
     assert (cell.value, cell.data_type) == ('=HYPERLINK("http://evil.example","pay here")', "s")
-    rows = list(
-        csv.reader(
-            io.StringIO(
-                cases_csv(data.cases, config.routing, config.zone, "en").decode("utf-8-sig")
-            )
-        )
-    )
+    content = cases_csv(config.renderer, data.cases, config.routing, config.zone, "en")
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     assert rows[4][5] == '\'=HYPERLINK("http://evil.example","pay here")'
 
 
@@ -249,6 +248,26 @@ async def test_report_sends_the_chart_and_the_workbook_as_documents(
     rows = list(openpyxl.load_workbook(io.BytesIO(book.document.content))["Cases"].values)
     assert [row[0] for row in rows[1:]] == [number(name) for name in EXPORT_ORDER]
     assert chart.to_json()["document"]["file_name"] == "chart-2026-11-01-2026-11-30.png"
+
+
+async def test_report_sends_what_the_renderer_it_was_given_drew(
+    db: Database, config: HandlerConfig, clock: FakeClock
+) -> None:
+    await seed_november(db)
+    await make_staff(db, clock, 601, StaffRole.SUPERVISOR)
+    renderer = RecordingRenderer()
+    bench = Bench(db, dataclasses.replace(config, default_language="en", renderer=renderer), clock)
+    chart, book = await bench.chat(601).send("/report 2026-11-01 2026-11-30")
+    assert isinstance(chart, SendDocument) and isinstance(book, SendDocument)
+    assert (chart.document.content, book.document.content) == (b"chart", b"workbook")
+    [drawn] = renderer.charts
+    assert (drawn.title, drawn.received_label) == (
+        "all counties, 2026-11-01 to 2026-11-30",
+        "Received",
+    )
+    [sheets] = renderer.workbooks
+    assert [sheet.title for sheet in sheets] == ["Cases", "Figures"]
+    assert list(sheets[0].header) == HEADER and len(sheets[0].rows) == len(EXPORT_ORDER)
 
 
 async def test_a_handlers_report_holds_only_their_departments_cases(

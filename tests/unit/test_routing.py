@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.routing_file import RoutingError, load_routing, parse_routing
 from bot.settings import EXAMPLE_ROUTING_FILE
 from handlers.parsing import parse_phone
-from handlers.routing import SECTORS, Routing, RoutingError, load_routing, parse_routing
+from handlers.routing import SECTORS, Routing
 
 EXAMPLE = EXAMPLE_ROUTING_FILE
 

@@ -9,8 +9,9 @@ from dataclasses import replace
 import pytest
 from sqlmodel import select
 
+from bot.routing_file import RoutingError, parse_routing
 from handlers import HandlerConfig
-from handlers.routing import Routing, RoutingError, parse_routing
+from handlers.routing import Routing
 from handlers.routing_changes import adopt_routing
 from storage.db import Database
 from storage.models import Case, CaseStatus, Department, StaffRole, VisitBooking

@@ -1,9 +1,10 @@
-"""Files from tables and series: a PNG chart (matplotlib), an XLSX workbook (openpyxl), CSV.
+"""The report renderer handlers are given: a PNG chart (matplotlib), an XLSX workbook
+(openpyxl), CSV (``handlers.ports_reports.ReportRenderer``).
 
-Nothing here knows the domain: callers hand in translated labels and plain values.
+Nothing here knows the domain: handlers hand in translated labels and plain values.
 
 Chinese labels need a CJK font. The chart is drawn in the one the package ships
-(``handlers/fonts``: WenQuanYi Micro Hei, Apache 2.0), so it looks the same on every server and
+(``bot/fonts``: WenQuanYi Micro Hei, Apache 2.0), so it looks the same on every server and
 needs no system font package.
 
 Rendering is CPU work: run it in a thread (``asyncio.to_thread``). matplotlib is not
@@ -16,18 +17,17 @@ import io
 import math
 import threading
 import unicodedata
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
+from handlers.ports_reports import Cell, Sheet, WeeklyChart
+
 __all__ = [
-    "Cell",
     "RenderedChart",
-    "Sheet",
-    "WeeklyChart",
+    "ReportFiles",
     "cjk_font",
     "csv_bytes",
     "render_chart",
@@ -41,40 +41,12 @@ MAX_COLUMN_WIDTH = 48
 _MATPLOTLIB = threading.RLock()
 """matplotlib is not thread-safe: one chart at a time."""
 
-Cell = str | int | float | Decimal | datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class WeeklyChart:
-    """Bars of received and resolved cases per week over a line of average handling days."""
-
-    title: str
-    weeks: Sequence[str]
-    received: Sequence[int]
-    resolved: Sequence[int]
-    average_days: Sequence[float | None]
-    received_label: str
-    resolved_label: str
-    counts_title: str
-    days_title: str
-
 
 @dataclass(frozen=True, slots=True)
 class RenderedChart:
     png: bytes
     font: str
     """The family the text was drawn in."""
-
-
-@dataclass(frozen=True, slots=True)
-class Sheet:
-    title: str
-    header: Sequence[str]
-    rows: Sequence[Sequence[Cell]]
-    column_formats: Mapping[int, str] = field(default_factory=dict)
-    """Excel number format by column index (0-based)."""
-    row_formats: Mapping[int, str] = field(default_factory=dict)
-    """Excel number format by row index (0-based, header excluded)."""
 
 
 @cache
@@ -85,6 +57,19 @@ def cjk_font() -> str:
     with _MATPLOTLIB:
         fontManager.addfont(FONT_FILE)
         return FontProperties(fname=FONT_FILE).get_name()
+
+
+class ReportFiles:
+    """The ``ReportRenderer`` the runtime hands to handlers (``HandlerConfig.renderer``)."""
+
+    def chart_png(self, chart: WeeklyChart) -> bytes:
+        return render_chart(chart).png
+
+    def workbook(self, sheets: Sequence[Sheet]) -> bytes:
+        return workbook_bytes(sheets)
+
+    def csv(self, header: Sequence[str], rows: Sequence[Sequence[Cell]]) -> bytes:
+        return csv_bytes(header, rows)
 
 
 def render_chart(chart: WeeklyChart) -> RenderedChart:
