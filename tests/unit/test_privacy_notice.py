@@ -16,8 +16,8 @@ from storage.db import Database
 from storage.models import Conversation, Worker
 from tests.support.chat import WorkerChat, complete_report
 from tests.support.clock import FakeClock
+from tests.support.command_line import run
 from tests.support.people import make_staff
-from tests.unit.test_cli import run
 
 NOTICE = "How your information is used"
 USER = 501

@@ -7,19 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.settings import EXAMPLE_ROUTING_FILE
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        cwd=tmp_path,
-        env={"PYTHONPATH": str(ROOT)} | env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+from tests.support.command_line import ROOT, run
 
 
 @pytest.mark.parametrize(
