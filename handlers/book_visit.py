@@ -16,7 +16,6 @@ from sqlmodel import select
 
 from handlers import callbacks
 from handlers.context import Context, Keyboard, Unit
-from handlers.due_work import due
 from handlers.errors import Stale
 from handlers.formatting import N_
 from handlers.i18n import Translator, translator
@@ -30,7 +29,6 @@ from handlers.meeting_time import (
 from handlers.menu import VISIT, main_menu_buttons
 from handlers.notify import reach
 from handlers.parsing import mask_phone
-from handlers.registry import press
 from handlers.replies import Button, SendMessage, escape
 from handlers.routing import ReceptionPoint
 from storage.due import schedule
@@ -55,7 +53,6 @@ def button(text: str, *parts: str) -> Button:
     return Button(text, callbacks.pack(VISIT, *parts))
 
 
-@press(VISIT)
 async def on_visit_press(ctx: Context) -> None:
     verb, *values = pressed(ctx)
     if verb in CANCELLING:
@@ -333,7 +330,6 @@ def tell_point(
     ctx.send(SendMessage(point.chat_id, text))
 
 
-@due(REMINDER)
 async def remind_of_visit(unit: Unit, task: DueTask) -> None:
     booking = await unit.session.get(VisitBooking, task.data.get("booking", 0))
     if booking is None or booking.status != VisitStatus.BOOKED:

@@ -168,7 +168,6 @@ def chosen_parties(data: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-@FORM.takes_answers
 async def take(ctx: Context, value: str | None, text: str | None) -> None:
     _ = staff_translator(ctx)
     data, step = ctx.conversation.data, ctx.conversation.step or "day"

@@ -25,7 +25,6 @@ from handlers.meeting_time import (
 )
 from handlers.notify import to_worker
 from handlers.parsing import ParseError, parse_amount, parse_free_text
-from handlers.registry import command
 from handlers.replies import Button, SendMessage, escape
 from handlers.staff.actor import Actor, actor_of, ensure_can_act, ensure_staff
 from handlers.staff.payment_check import plan_payment_check
@@ -43,7 +42,6 @@ FORM = PrivateForm(FLOW, prefix="conso")
 button = FORM.button
 
 
-@command("outcome")
 async def outcome_command(ctx: Context) -> None:
     actor = await actor_of(ctx)
     ensure_staff(actor)
@@ -128,7 +126,6 @@ def summary(data: dict[str, Any], _: Translator) -> str:
     return "\n".join(lines)
 
 
-@FORM.takes_answers
 async def take(ctx: Context, value: str | None, text: str | None) -> None:
     data, step = ctx.conversation.data, ctx.conversation.step or "amount"
     if value == "back":
