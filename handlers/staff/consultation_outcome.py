@@ -13,7 +13,7 @@ from sqlmodel import col, select
 from handlers.case_card import CaseView, load_case
 from handlers.context import Context
 from handlers.errors import Stale
-from handlers.explanations import explain
+from handlers.explanations import TOO_FAR_AHEAD, TYPE_OR_PRESS, explain
 from handlers.formatting import N_, format_amount, yuan_to_fen
 from handlers.i18n import Translator
 from handlers.meeting_time import (
@@ -157,7 +157,7 @@ def read_answer(
         elif step == "notes" and text is not None:
             data["notes"] = parse_free_text(text, 2000)
         else:
-            return _("Please type your answer, or use the buttons below.")
+            return _(TYPE_OR_PRESS)
     except ParseError as error:
         return explain(_, "amount" if step == "amount" else "text", error)
     return None
@@ -177,7 +177,7 @@ def read_deadline(
     if day < today:
         return _("That date has passed. Please give a date from today on.")
     if day > today + LONGEST_WAIT:
-        return _("That is more than a year away. Please check the date.")
+        return _(TOO_FAR_AHEAD)
     data["due"] = day.isoformat()
     return None
 
