@@ -23,7 +23,7 @@ from bot.pipeline import to_row
 from bot.settings import ScheduleSettings
 from handlers import HandlerConfig
 from handlers.context import Unit
-from handlers.due_work import DUE
+from handlers.due_work import build_due_work
 from handlers.retention import plan_retention
 from handlers.staff.digest import plan_digest
 from handlers.staff.weekly_report import plan_weekly_report
@@ -43,6 +43,7 @@ BATCH = 20
 """Tasks per sweep between looks at whether the bot is stopping."""
 MISFIRE_GRACE = 3600
 """A tick delayed by a busy event loop still runs if it is at most this many seconds late."""
+DUE_WORK = build_due_work()
 
 
 async def run_due_work(
@@ -84,7 +85,7 @@ async def run_next(
 
 async def run_task(unit: Unit, task: DueTask) -> None:
     assert task.id is not None
-    handler = DUE.get(task.kind)
+    handler = DUE_WORK.get(task.kind)
     if handler is None:
         raise TaskFailed(task.id, f"no handler for due task kind {task.kind!r}")
     try:

@@ -24,7 +24,6 @@ from handlers.domain.visits import (
     day_slots,
     offered_days,
 )
-from handlers.due_work import due
 from handlers.errors import Stale
 from handlers.formatting import N_
 from handlers.i18n import Translator, translator
@@ -32,7 +31,6 @@ from handlers.meeting_time import format_day, format_when, pressed_date
 from handlers.menu import VISIT, main_menu_buttons
 from handlers.notify import reach
 from handlers.parsing import mask_phone
-from handlers.registry import press
 from handlers.replies import Button, SendMessage, escape
 from handlers.routing import ReceptionPoint
 from handlers.usecases.book_visit import BookVisit, book_visit, ensure_free_to_book, open_slots
@@ -56,7 +54,6 @@ def button(text: str, *parts: str) -> Button:
     return Button(text, callbacks.pack(VISIT, *parts))
 
 
-@press(VISIT)
 async def on_visit_press(ctx: Context) -> None:
     verb, *values = pressed(ctx)
     if verb in CANCELLING:
@@ -333,7 +330,6 @@ def tell_point(
     ctx.send(SendMessage(point.chat_id, text))
 
 
-@due(REMINDER)
 async def remind_of_visit(unit: Unit, task: DueTask) -> None:
     visit = await visit_to_remind(task.subject, unit.ports.visits)
     if visit is None:

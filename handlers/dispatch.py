@@ -5,24 +5,14 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers import (  # noqa: F401 - self-registering
-    book_visit,
-    callbacks,
-    lost_groups,
-    menu,
-    registry,
-    staff,
-    surveys,
-    worker_data,
-)
+from handlers import callbacks, lost_groups, menu
 from handlers.context import Context, HandlerConfig
 from handlers.errors import NotAllowed, Refusal
 from handlers.events import Event, EventKind
 from handlers.formatting import N_
 from handlers.ports import Ports
 from handlers.replies import Outgoing
-from handlers.report_arrears import consent
-from handlers.report_arrears import flow as report
+from handlers.router import CANCEL, build_router
 from storage.models import Conversation
 from storage.people import get_or_create_worker
 
@@ -32,6 +22,7 @@ log = logging.getLogger(__name__)
 
 MEMBERSHIP = (EventKind.BLOCKED, EventKind.UNBLOCKED)
 """The bot's own membership of a chat changed: it is noted, never answered."""
+ROUTER = build_router()
 
 
 async def handle_event(
@@ -85,85 +76,57 @@ async def route(ctx: Context) -> None:
         if not event.is_private:
             await lost_groups.on_group_membership(ctx)
         return
-    if event.kind == EventKind.COMMAND and event.command in registry.COMMANDS:
-        await registry.COMMANDS[event.command](ctx)
-        return
-    prefix = (event.callback_data or "").split(callbacks.SEPARATOR, 1)[0]
-    if event.kind == EventKind.CALLBACK and prefix in registry.PRESSES:
-        await registry.PRESSES[prefix](ctx)
-        return
-    if event.is_private:
-        await on_private(ctx)
+    if event.kind == EventKind.COMMAND:
+        await on_command(ctx)
     elif event.kind == EventKind.CALLBACK:
+        await on_press(ctx)
+    elif event.is_private:
+        await on_input(ctx)
+
+
+async def on_input(ctx: Context) -> None:
+    """Anything sent in a private chat (text, a contact, a file …) is the open flow's; with
+    none open, the menu answers."""
+    flow = ROUTER.flow(ctx.conversation.flow)
+    if flow is None:
+        await menu.show_menu(ctx)
+    else:
+        await flow.on_input(ctx)
+
+
+async def on_command(ctx: Context) -> None:
+    """The router's commands; in a private chat, the rest go to the open flow that takes them,
+    else are told apart: /cancel with nothing to cancel, or an unknown command. A group is
+    not answered commands the bot does not know."""
+    event = ctx.event
+    handler = ROUTER.command(event.command, event.is_private)
+    if handler is not None:
+        await handler(ctx)
+        return
+    if not event.is_private:
+        return
+    flow = ROUTER.flow(ctx.conversation.flow)
+    if flow and (flow.owns_chat or event.command == CANCEL):
+        await flow.on_input(ctx)
+    elif event.command == CANCEL:
+        ctx.reply(ctx._("There is nothing to cancel."), menu.main_menu_buttons(ctx))
+    else:
+        ctx.reply(ctx._("I do not know that command."), menu.main_menu_buttons(ctx))
+
+
+async def on_press(ctx: Context) -> None:
+    """The router's buttons, by prefix; in a private chat, the rest go to an open flow that
+    owns the chat, else are stale. In a group a button the router does not know is forged."""
+    event = ctx.event
+    prefix = (event.callback_data or "").split(callbacks.SEPARATOR, 1)[0]
+    handler = ROUTER.press(prefix, event.is_private)
+    flow = ROUTER.flow(ctx.conversation.flow) if event.is_private else None
+    if handler is not None:
+        await handler(ctx)
+    elif flow and flow.owns_chat:
+        await flow.on_input(ctx)
+    elif event.is_private:
+        ctx.answer(ctx._("This button is no longer active."))
+    else:
         log.warning("refused unknown button data in chat %s", event.chat_id)
         raise NotAllowed(N_("This button is not valid."))
-
-
-async def on_private(ctx: Context) -> None:
-    event = ctx.event
-    if event.kind == EventKind.COMMAND and await on_command(ctx):
-        return
-    if event.kind == EventKind.CALLBACK and await on_menu_press(ctx):
-        return
-    flow = ctx.conversation.flow
-    if flow in registry.FLOWS and event.kind != EventKind.CALLBACK:
-        await registry.FLOWS[flow](ctx)
-        return
-    if flow == report.FLOW:
-        await report.on_event(ctx)
-        return
-    if event.kind == EventKind.CALLBACK:
-        ctx.answer(ctx._("This button is no longer active."))
-        return
-    await menu.show_menu(ctx)
-
-
-async def on_command(ctx: Context) -> bool:
-    """Commands that work anywhere; False lets the open flow see the rest."""
-    command = ctx.event.command
-    if command == "start":
-        await menu.start(ctx)
-    elif command == "help":
-        await menu.show_help(ctx)
-    elif command == "mycases":
-        await menu.show_my_cases(ctx)
-    elif command == "language":
-        menu.ask_language(ctx)
-    elif command == "report":
-        await consent.begin_own_report(ctx)
-    elif command == "cancel" and ctx.conversation.flow in registry.FLOWS:
-        return False
-    elif command == "cancel" and ctx.conversation.flow != report.FLOW:
-        ctx.reply(ctx._("There is nothing to cancel."), menu.main_menu_buttons(ctx))
-    elif ctx.conversation.flow != report.FLOW:
-        ctx.reply(ctx._("I do not know that command."), menu.main_menu_buttons(ctx))
-    else:
-        return False
-    return True
-
-
-async def on_menu_press(ctx: Context) -> bool:
-    data = ctx.event.callback_data or ""
-    try:
-        if data.startswith(menu.LANGUAGE + callbacks.SEPARATOR):
-            (language,) = callbacks.unpack(data, prefix=menu.LANGUAGE, size=1)
-            await menu.set_language(ctx, language)
-            return True
-        if not data.startswith(menu.MENU + callbacks.SEPARATOR):
-            return False
-        (choice,) = callbacks.unpack(data, prefix=menu.MENU, size=1)
-    except callbacks.CallbackDataError:
-        log.warning("refused malformed callback data from user %s", ctx.event.user_id)
-        ctx.answer(ctx._("This button is no longer active."))
-        return True
-    if choice == "report":
-        await consent.begin_own_report(ctx)
-    elif choice == "cases":
-        await menu.show_my_cases(ctx)
-    elif choice == "help":
-        await menu.show_help(ctx)
-    elif choice == "language":
-        menu.ask_language(ctx)
-    else:
-        ctx.answer(ctx._("This button is no longer active."))
-    return True

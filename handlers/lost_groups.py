@@ -12,13 +12,12 @@ bot back clears the flag, so a later removal is told again.
 import logging
 
 from handlers.context import Context, Unit
-from handlers.due_work import due
 from handlers.events import EventKind
 from handlers.i18n import Translator, translator
 from handlers.replies import SendMessage, escape
 from handlers.routing import Routing
 from storage.models import DueTask
-from storage.people import LOST_GROUP, bot_back_in_group, lost_since, mark_chat_unreachable
+from storage.people import bot_back_in_group, lost_since, mark_chat_unreachable
 
 __all__ = ["group_purposes", "on_group_membership"]
 
@@ -58,7 +57,6 @@ async def on_group_membership(ctx: Context) -> None:
         await bot_back_in_group(ctx.session, chat_id)
 
 
-@due(LOST_GROUP)
 async def tell_admins(unit: Unit, task: DueTask) -> None:
     chat_id = int(task.data["chat"])
     if await lost_since(unit.session, chat_id) is None:

@@ -1,5 +1,8 @@
 """The worker's home: greeting, language, main menu, help, and their own cases."""
 
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+
 from handlers import callbacks
 from handlers.context import Context, Keyboard
 from handlers.formatting import STATUS_NAMES, department_name, format_amount, format_date
@@ -11,7 +14,9 @@ __all__ = [
     "MENU",
     "VISIT",
     "ask_language",
+    "choice_press",
     "main_menu_buttons",
+    "on_language_press",
     "set_language",
     "show_help",
     "show_menu",
@@ -19,8 +24,12 @@ __all__ = [
     "start",
 ]
 
+log = logging.getLogger(__name__)
+
 MENU = "m"
+"""Prefix of the main menu's buttons, ``m:<choice>``."""
 LANGUAGE = "lang"
+"""Prefix of the language buttons, ``lang:<code>``."""
 VISIT = "visit"
 """Prefix of the buttons that book a visit to a reception point (``handlers.book_visit``)."""
 LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
@@ -44,7 +53,7 @@ def main_menu_buttons(ctx: Context) -> Keyboard:
 async def start(ctx: Context) -> None:
     assert ctx.worker is not None
     if ctx.worker.language is None:
-        ask_language(ctx, greeting=True)
+        await ask_language(ctx, greeting=True)
         return
     await show_menu(ctx, greeting=True)
 
@@ -65,7 +74,7 @@ async def show_menu(ctx: Context, *, greeting: bool = False) -> None:
     ctx.reply(text, main_menu_buttons(ctx))
 
 
-def ask_language(ctx: Context, *, greeting: bool = False) -> None:
+async def ask_language(ctx: Context, *, greeting: bool = False) -> None:
     text = "请选择语言 / Choose your language"
     if greeting:
         text = "您好！欠薪投诉请点下面选择语言。\nHello! Please choose your language."
@@ -78,6 +87,40 @@ def ask_language(ctx: Context, *, greeting: bool = False) -> None:
             ),
         ),
     )
+
+
+def choice_press(
+    choices: Mapping[str, Callable[[Context], Awaitable[None]]],
+) -> Callable[[Context], Awaitable[None]]:
+    """The handler of the main menu's buttons: each ``m:<choice>`` does what ``choices`` says."""
+
+    async def on_choice(ctx: Context) -> None:
+        choice = pressed(ctx, MENU)
+        handler = choices.get(choice or "")
+        if handler is None:
+            ctx.answer(ctx._("This button is no longer active."))
+        else:
+            await handler(ctx)
+
+    return on_choice
+
+
+async def on_language_press(ctx: Context) -> None:
+    language = pressed(ctx, LANGUAGE)
+    if language is None:
+        ctx.answer(ctx._("This button is no longer active."))
+    else:
+        await set_language(ctx, language)
+
+
+def pressed(ctx: Context, prefix: str) -> str | None:
+    """The one value of a ``<prefix>:<value>`` press; None (and a log line) if malformed."""
+    try:
+        (value,) = callbacks.unpack(ctx.event.callback_data, prefix=prefix, size=1)
+    except callbacks.CallbackDataError:
+        log.warning("refused malformed callback data from user %s", ctx.event.user_id)
+        return None
+    return value
 
 
 async def set_language(ctx: Context, language: str) -> None:

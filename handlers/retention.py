@@ -9,7 +9,6 @@ closing.
 """
 
 from handlers.context import Unit
-from handlers.due_work import due
 from storage.anonymise import anonymise_old_cases
 from storage.due import schedule_once
 from storage.models import DueTask
@@ -30,7 +29,6 @@ async def plan_retention(unit: Unit) -> None:
     await schedule_once(unit.session, RETENTION, f"retention:{day}:0", unit.now, unit.now)
 
 
-@due(RETENTION)
 async def forget_past_their_time(unit: Unit, task: DueTask) -> None:
     keep = unit.config.retention
     updates = await forget_old_updates(unit.session, unit.now - keep.inbox, BATCH)

@@ -19,7 +19,6 @@ from handlers.formatting import N_, STATUS_NAMES, department_name, format_amount
 from handlers.i18n import Translator
 from handlers.menu import main_menu_buttons
 from handlers.parsing import format_phone
-from handlers.registry import command, press
 from handlers.replies import Button, SendDocument, Upload, plain
 from handlers.report_arrears.flow import FLOW as REPORT
 from handlers.report_arrears.steps import STEPS
@@ -40,7 +39,6 @@ PRIVATE_ONLY = N_("Please send this command in a private chat with the bot.")
 NONE = N_("none")
 
 
-@command("mydata")
 async def send_my_data(ctx: Context) -> None:
     worker = private_worker(ctx)
     assert worker.id is not None
@@ -54,7 +52,6 @@ async def send_my_data(ctx: Context) -> None:
     log.info("sent worker %s a copy of their data (%s cases)", worker.id, len(cases))
 
 
-@command("deletemydata")
 async def ask_to_delete(ctx: Context) -> None:
     private_worker(ctx)
     _ = ctx._
@@ -74,7 +71,6 @@ async def ask_to_delete(ctx: Context) -> None:
     )
 
 
-@press(PREFIX)
 async def on_confirmation(ctx: Context) -> None:
     worker = private_worker(ctx)
     try:

@@ -12,7 +12,6 @@ from handlers.context import Context
 from handlers.errors import Stale
 from handlers.formatting import N_
 from handlers.menu import main_menu_buttons
-from handlers.registry import command, press
 from handlers.replies import Button, escape
 from handlers.report_arrears import flow as report
 
@@ -60,7 +59,6 @@ async def begin_own_report(ctx: Context) -> None:
     )
 
 
-@press(PRIVACY)
 async def on_privacy_press(ctx: Context) -> None:
     try:
         if ctx.worker is None:
@@ -94,7 +92,6 @@ async def on_privacy_press(ctx: Context) -> None:
         raise Stale(N_("This button is no longer active."))
 
 
-@command("privacy")
 async def show_notice(ctx: Context) -> None:
     """The notice again, at any time, in a private chat; groups are not told it."""
     if not ctx.event.is_private:

@@ -15,7 +15,7 @@ from handlers import callbacks
 from handlers.case_file import MAX_BYTES, MAX_FILES, Refusal, normal_mime, refusal
 from handlers.context import Context, Keyboard
 from handlers.events import EventKind
-from handlers.explanations import Asked, explain
+from handlers.explanations import TYPE_OR_PRESS, Asked, explain
 from handlers.formatting import (
     N_,
     SECTOR_NAMES,
@@ -134,7 +134,7 @@ def wrong_kind(ctx: Context) -> Problem:
         return Problem(_("Files are collected at the evidence step, near the end."))
     if ctx.event.kind in (EventKind.STICKER, EventKind.VIDEO_NOTE, *SPOKEN):
         return Problem(_("I cannot read stickers or voice messages. Please type your answer."))
-    return Problem(_("Please type your answer, or use the buttons below."))
+    return Problem(_(TYPE_OR_PRESS))
 
 
 def problem_for(ctx: Context, asked: Asked, error: ParseError) -> Problem:

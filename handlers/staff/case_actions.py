@@ -18,7 +18,6 @@ from handlers.formatting import N_, department_name
 from handlers.i18n import translator
 from handlers.notify import tell_worker
 from handlers.parsing import format_phone
-from handlers.registry import press
 from handlers.replies import SendMessage, escape
 from handlers.staff.actor import Actor, actor_of, ensure_can_press
 from handlers.staff.audit import record_change
@@ -38,7 +37,6 @@ NO_CASE = N_("This case no longer exists; nothing changed.")
 """For a case id that names no case, whether stale or forged (out of range, not a number)."""
 
 
-@press(CASE)
 async def on_case_press(ctx: Context) -> None:
     case_id, verb = parse(ctx)
     view = await load_case(ctx.session, case_id, lock=True)

@@ -115,7 +115,6 @@ def transfer_choices(ctx: Context, view: CaseView) -> list[tuple[str, str]]:
     ]
 
 
-@FORM.takes_answers
 async def take(ctx: Context, value: str | None, text: str | None) -> None:
     form = current_form(ctx)
     if form is not None:

@@ -25,7 +25,6 @@ from handlers.context import Context, Keyboard
 from handlers.errors import NotAllowed
 from handlers.formatting import N_, STATUS_NAMES, format_amount, format_date
 from handlers.menu import show_my_cases
-from handlers.registry import command, press
 from handlers.replies import Button, EditMessage, escape
 from handlers.staff.actor import Actor, actor_of, can_act, ensure_can_view, ensure_staff
 from handlers.staff.timeline import timeline
@@ -77,7 +76,6 @@ WRONG_GROUP = N_(
 OTHER_GROUP = N_("This case is not for this group: open it in a private chat with me.")
 
 
-@command("cases")
 async def list_open_cases(ctx: Context) -> None:
     actor = await actor_of(ctx)
     if actor.staff is None and not actor.is_admin and ctx.event.is_private:
@@ -86,17 +84,14 @@ async def list_open_cases(ctx: Context) -> None:
     await show_list(ctx, actor, CaseList.OPEN, 1)
 
 
-@command("overdue")
 async def list_overdue_cases(ctx: Context) -> None:
     await show_list(ctx, await actor_of(ctx), CaseList.OVERDUE, 1)
 
 
-@command("mine")
 async def list_my_cases(ctx: Context) -> None:
     await show_list(ctx, await actor_of(ctx), CaseList.MINE, 1)
 
 
-@command("case")
 async def open_case_by_number(ctx: Context) -> None:
     actor = await actor_of(ctx)
     ensure_staff(actor)
@@ -126,7 +121,6 @@ async def open_case_by_number(ctx: Context) -> None:
     await show_case(ctx, actor, view)
 
 
-@press(CASES)
 async def on_press(ctx: Context) -> None:
     """A list page, a case's card, or a page of its timeline; forged payloads change nothing."""
     try:

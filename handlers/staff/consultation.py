@@ -13,7 +13,7 @@ from typing import Any
 from handlers.case_card import CaseView, load_case
 from handlers.context import Context
 from handlers.errors import NotAllowed, Stale
-from handlers.explanations import explain
+from handlers.explanations import TOO_FAR_AHEAD, TYPE_OR_PRESS, USE_BUTTONS, explain
 from handlers.formatting import N_
 from handlers.i18n import Translator
 from handlers.meeting_time import (
@@ -168,7 +168,6 @@ def chosen_parties(data: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-@FORM.takes_answers
 async def take(ctx: Context, value: str | None, text: str | None) -> None:
     _ = staff_translator(ctx)
     data, step = ctx.conversation.data, ctx.conversation.step or "day"
@@ -291,15 +290,15 @@ def previous(step: str, data: dict[str, Any]) -> str:
 
 PROBLEMS = {
     "past": N_("That time has already passed. Please choose a time in the future."),
-    "too_far": N_("That is more than a year away. Please check the date."),
+    "too_far": TOO_FAR_AHEAD,
     "no_day": N_("Please give the day as well, or choose one below."),
     "format": N_(
         "I could not read a day and time. Examples: 2026-12-03 14:30, 12月3日下午2点半, "
         "tomorrow 10:00."
     ),
     "no_party": N_("Choose at least one party."),
-    "use_buttons": N_("Please use the buttons."),
-    "type": N_("Please type your answer, or use the buttons below."),
+    "use_buttons": USE_BUTTONS,
+    "type": TYPE_OR_PRESS,
 }
 
 

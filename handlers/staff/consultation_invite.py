@@ -12,13 +12,11 @@ from typing import Any
 from handlers import callbacks
 from handlers.case_card import OPEN_STATUSES, CaseView, load_case
 from handlers.context import Context, Keyboard, Unit
-from handlers.due_work import due
 from handlers.errors import NotAllowed, Stale
 from handlers.formatting import N_
 from handlers.i18n import Translator, translator
 from handlers.meeting_time import format_when
 from handlers.notify import to_worker
-from handlers.registry import press
 from handlers.replies import Button, SendMessage, escape
 from handlers.staff.actor import actor_of
 from handlers.staff.consultation_card import consultation_details, subject_of
@@ -143,7 +141,6 @@ def attendance(_: Translator, consultation: Consultation, on_telegram: bool) -> 
     return _("The worker cannot attend.")
 
 
-@press(CONSULT)
 async def on_consultation_press(ctx: Context) -> None:
     """The worker answers the invitation; staff press "Record the outcome" on a reminder."""
     consultation, verb = await pressed(ctx)
@@ -201,7 +198,6 @@ async def record_attendance(
     )
 
 
-@due(DAY_BEFORE)
 async def remind_the_day_before(unit: Unit, task: DueTask) -> None:
     await remind(
         unit,
@@ -211,7 +207,6 @@ async def remind_the_day_before(unit: Unit, task: DueTask) -> None:
     )
 
 
-@due(TWO_HOURS)
 async def remind_two_hours_before(unit: Unit, task: DueTask) -> None:
     await remind(
         unit,

@@ -13,7 +13,7 @@ from sqlmodel import col, select
 from handlers.case_card import CaseView, load_case
 from handlers.context import Context
 from handlers.errors import Stale
-from handlers.explanations import explain
+from handlers.explanations import TOO_FAR_AHEAD, TYPE_OR_PRESS, explain
 from handlers.formatting import N_, format_amount, yuan_to_fen
 from handlers.i18n import Translator
 from handlers.meeting_time import (
@@ -25,7 +25,6 @@ from handlers.meeting_time import (
 )
 from handlers.notify import to_worker
 from handlers.parsing import ParseError, parse_amount, parse_free_text
-from handlers.registry import command
 from handlers.replies import Button, SendMessage, escape
 from handlers.staff.actor import Actor, actor_of, ensure_can_act, ensure_staff
 from handlers.staff.payment_check import plan_payment_check
@@ -43,7 +42,6 @@ FORM = PrivateForm(FLOW, prefix="conso")
 button = FORM.button
 
 
-@command("outcome")
 async def outcome_command(ctx: Context) -> None:
     actor = await actor_of(ctx)
     ensure_staff(actor)
@@ -128,7 +126,6 @@ def summary(data: dict[str, Any], _: Translator) -> str:
     return "\n".join(lines)
 
 
-@FORM.takes_answers
 async def take(ctx: Context, value: str | None, text: str | None) -> None:
     data, step = ctx.conversation.data, ctx.conversation.step or "amount"
     if value == "back":
@@ -160,7 +157,7 @@ def read_answer(
         elif step == "notes" and text is not None:
             data["notes"] = parse_free_text(text, 2000)
         else:
-            return _("Please type your answer, or use the buttons below.")
+            return _(TYPE_OR_PRESS)
     except ParseError as error:
         return explain(_, "amount" if step == "amount" else "text", error)
     return None
@@ -180,7 +177,7 @@ def read_deadline(
     if day < today:
         return _("That date has passed. Please give a date from today on.")
     if day > today + LONGEST_WAIT:
-        return _("That is more than a year away. Please check the date.")
+        return _(TOO_FAR_AHEAD)
     data["due"] = day.isoformat()
     return None
 

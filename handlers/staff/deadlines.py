@@ -9,7 +9,6 @@ from datetime import timedelta
 
 from handlers.case_card import OPEN_STATUSES, CaseView, load_case
 from handlers.context import Unit
-from handlers.due_work import due
 from handlers.escalation import escalate
 from handlers.formatting import N_, format_date
 from handlers.i18n import translator
@@ -83,7 +82,6 @@ async def open_case(unit: Unit, task: DueTask) -> CaseView | None:
     return view if view is not None and view.case.status in OPEN_STATUSES else None
 
 
-@due(REMINDER)
 async def remind_department(unit: Unit, task: DueTask) -> None:
     view = await open_case(unit, task)
     if view is None:
@@ -99,7 +97,6 @@ async def remind_department(unit: Unit, task: DueTask) -> None:
     )
 
 
-@due(DEADLINE)
 async def mark_overdue(unit: Unit, task: DueTask) -> None:
     """Overdue, in the audit trail, on the alert, to the worker, and up to the leaders."""
     view = await open_case(unit, task)

@@ -16,7 +16,6 @@ from sqlmodel import col, func, select
 
 from handlers.case_card import OPEN_STATUSES
 from handlers.context import Unit
-from handlers.due_work import due
 from handlers.formatting import N_, STATUS_NAMES, department_name, format_date
 from handlers.i18n import Translator, translator
 from handlers.replies import SendMessage, escape
@@ -52,7 +51,6 @@ async def plan_digest(unit: Unit, at: time) -> None:
     await schedule_once(unit.session, DIGEST, f"digest:{day.isoformat()}", due_at, unit.now)
 
 
-@due(DIGEST)
 async def send_digest(unit: Unit, task: DueTask) -> None:
     await morning_digest(unit)
 

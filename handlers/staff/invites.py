@@ -12,7 +12,6 @@ from datetime import timedelta
 from handlers.context import Context
 from handlers.errors import NotAllowed
 from handlers.formatting import N_, department_name, format_date
-from handlers.registry import command
 from handlers.replies import escape
 from handlers.staff.actor import actor_of, ensure_admin
 from storage.models import Department, Staff, StaffRole
@@ -32,7 +31,6 @@ USAGE = N_(
 )
 
 
-@command("invite")
 async def invite(ctx: Context) -> None:
     _ = ctx._
     admin = await actor_of(ctx)
@@ -86,7 +84,6 @@ async def invite(ctx: Context) -> None:
     )
 
 
-@command("join")
 async def join(ctx: Context) -> None:
     _ = ctx._
     if not ctx.event.is_private:

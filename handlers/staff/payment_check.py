@@ -12,12 +12,10 @@ from sqlmodel import col, select
 from handlers import callbacks
 from handlers.case_card import load_case
 from handlers.context import Context, Keyboard, Unit
-from handlers.due_work import due
 from handlers.errors import NotAllowed, Stale
 from handlers.formatting import N_, format_amount
 from handlers.i18n import Translator, translator
 from handlers.notify import to_worker
-from handlers.registry import press
 from handlers.replies import Button, SendMessage
 from handlers.staff.consultation_card import subject_of
 from handlers.staff.worker_answer import ensure_own_worker, pressed_consultation, record_answer
@@ -64,7 +62,6 @@ async def plan_payment_check(unit: Unit, consultation: Consultation, payment_due
     )
 
 
-@due(PAYMENT_CHECK)
 async def ask_about_payment(unit: Unit, task: DueTask) -> None:
     consultation = await unit.session.get(Consultation, task.data.get("consultation", 0))
     if consultation is None or consultation.payment_due is None:
@@ -106,7 +103,6 @@ def answer_button(consultation: Consultation, key: str, _: Translator) -> Button
     return Button(_(CHOICES[key]), callbacks.pack(PREFIX, consultation.id or 0, key))
 
 
-@press(PREFIX)
 async def on_payment_answer(ctx: Context) -> None:
     """Only the case's own worker answers; the same answer twice is recorded once."""
     consultation, answer = await pressed_consultation(ctx, PREFIX)

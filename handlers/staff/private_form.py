@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from handlers import callbacks, registry
+from handlers import callbacks
 from handlers.context import Context
 from handlers.errors import NotAllowed, Refusal, Stale
 from handlers.events import EventKind
@@ -21,7 +21,7 @@ from handlers.report_arrears.flow import FLOW as REPORT
 from handlers.staff.actor import Actor
 from storage.conversations import lock_conversation, save_conversation
 
-__all__ = ["PrivateForm", "close_form", "closed_if_refused", "staff_translator"]
+__all__ = ["AnsweredForm", "PrivateForm", "close_form", "closed_if_refused", "staff_translator"]
 
 Take = Callable[[Context, str | None, str | None], Awaitable[None]]
 """A form's handler for one answer: ``take(ctx, button value, typed text)``."""
@@ -74,27 +74,10 @@ class PrivateForm:
             text = f"⚠️ {problem}\n\n{text}"
         ctx.send(SendMessage(chat, text, (*rows, (*back_button, cancel))))
 
-    def takes_answers(self, take: Take) -> Take:
-        """Register ``take`` for the answers to the open question: a press on one of its
-        buttons, or what is typed. Cancel (the button or /cancel) closes the form before
-        ``take`` sees anything."""
-
-        async def answered(ctx: Context, value: str | None, text: str | None) -> None:
-            if value == "cancel":
-                _ = staff_translator(ctx)
-                close_form(ctx, _("Cancelled; nothing changed."))
-            else:
-                await take(ctx, value, text)
-
-        @registry.press(self.prefix)
-        async def on_press(ctx: Context) -> None:
-            await answered(ctx, self.pressed_answer(ctx), None)
-
-        @registry.flow(self.flow)
-        async def on_input(ctx: Context) -> None:
-            await answered(ctx, *typed_answer(ctx))
-
-        return take
+    def answered_by(self, take: Take) -> "AnsweredForm":
+        """This form with ``take`` for the answers to its open question, for the router to
+        list: its press handler and its input handler."""
+        return AnsweredForm(self, take)
 
     def pressed_answer(self, ctx: Context) -> str:
         """The value of a press on the open question; anything else is refused."""
@@ -106,6 +89,29 @@ class PrivateForm:
             raise Stale(N_("This question is already answered."))
         ctx.answer()
         return value
+
+
+@dataclass(frozen=True)
+class AnsweredForm:
+    """A form and what takes its answers: a press on one of its buttons (``on_press``) or what
+    is typed while it is open (``on_input``). Cancel (the button or /cancel) closes the form
+    before ``take`` sees anything."""
+
+    form: PrivateForm
+    take: Take
+
+    async def on_press(self, ctx: Context) -> None:
+        await self.answered(ctx, self.form.pressed_answer(ctx), None)
+
+    async def on_input(self, ctx: Context) -> None:
+        await self.answered(ctx, *typed_answer(ctx))
+
+    async def answered(self, ctx: Context, value: str | None, text: str | None) -> None:
+        if value == "cancel":
+            _ = staff_translator(ctx)
+            close_form(ctx, _("Cancelled; nothing changed."))
+        else:
+            await self.take(ctx, value, text)
 
 
 def typed_answer(ctx: Context) -> tuple[str | None, str | None]:

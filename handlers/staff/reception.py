@@ -10,7 +10,6 @@ to another. The department is alerted as usual and reaches the worker by phone.
 from handlers.context import Context
 from handlers.errors import NotAllowed
 from handlers.formatting import N_
-from handlers.registry import command
 from handlers.report_arrears.flow import begin
 from handlers.staff.actor import actor_of, ensure_staff
 from storage.models import StaffRole
@@ -18,7 +17,6 @@ from storage.models import StaffRole
 __all__ = ["file_case"]
 
 
-@command("file")
 async def file_case(ctx: Context) -> None:
     actor = await actor_of(ctx)
     ensure_staff(actor)

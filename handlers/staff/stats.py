@@ -26,7 +26,6 @@ from handlers.figures import (
     parse_period,
 )
 from handlers.formatting import N_
-from handlers.registry import command
 from handlers.replies import MAX_DOCUMENT_BYTES, SendDocument, escape
 from handlers.report_arrears.consent import begin_own_report
 from handlers.report_files import chart_upload, workbook_upload
@@ -46,14 +45,12 @@ TOO_LARGE = N_(
 )
 
 
-@command("stats")
 async def show_stats(ctx: Context) -> None:
     period, scope = await _period_and_scope(ctx, await actor_of(ctx), "stats")
     report = await gather_figures(ctx.session, scope, period, ctx.config.zone, ctx.now)
     ctx.reply(figures_html(report, ctx.config.routing, ctx._))
 
 
-@command("report")
 async def send_report(ctx: Context) -> None:
     actor = await actor_of(ctx)
     if actor.staff is None and not actor.is_admin and ctx.event.is_private:

@@ -11,7 +11,6 @@ import asyncio
 from datetime import datetime, time, timedelta
 
 from handlers.context import Unit
-from handlers.due_work import due
 from handlers.figures import Period, Scope, figures_html, gather_figures
 from handlers.i18n import translator
 from handlers.replies import SendMessage, SendPhoto, escape
@@ -45,7 +44,6 @@ async def plan_weekly_report(unit: Unit) -> None:
     await schedule_once(unit.session, WEEKLY_REPORT, subject, due_at, unit.now)
 
 
-@due(WEEKLY_REPORT)
 async def send_weekly_report(unit: Unit, task: DueTask) -> None:
     await plan_weekly_report(unit)
     chat = unit.config.routing.supervisor_chat_id

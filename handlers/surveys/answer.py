@@ -16,7 +16,6 @@ from handlers.explanations import explain
 from handlers.formatting import N_
 from handlers.menu import show_menu
 from handlers.parsing import ParseError, parse_free_text
-from handlers.registry import flow, press
 from handlers.surveys.questions import (
     COMMENT,
     NEW_ARREARS,
@@ -30,7 +29,6 @@ from handlers.surveys.questions import (
 from handlers.surveys.rebound import take_new_arrears
 from handlers.surveys.record import INVALID, Answer
 from handlers.surveys.return_visit import (
-    COMMENT_FLOW,
     skip_comment,
     take_comment,
     take_paid,
@@ -53,7 +51,6 @@ TAKES: dict[str, Callable[[Context, Answer, str], Awaitable[None]]] = {
 }
 
 
-@press(PREFIX)
 async def on_survey_press(ctx: Context) -> None:
     try:
         raw_id, question, value = callbacks.unpack(ctx.event.callback_data, prefix=PREFIX, size=3)
@@ -71,7 +68,6 @@ async def on_survey_press(ctx: Context) -> None:
     await TAKES[question](ctx, answer, value)
 
 
-@flow(COMMENT_FLOW)
 async def on_comment(ctx: Context) -> None:
     """The typed comment; /cancel skips it. A survey closed meanwhile frees the chat."""
     event = ctx.event

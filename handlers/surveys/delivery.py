@@ -10,21 +10,19 @@ the case's timeline; silence after the last reminder makes it
 """
 
 from handlers.context import Keyboard, Unit
-from handlers.due_work import due
 from handlers.i18n import Translator
 from handlers.notify import reach, reachable
 from handlers.surveys.plan import plan_turn
 from handlers.surveys.questions import opening_question
 from storage.cases import add_case_event
 from storage.models import Case, CaseStatus, DueTask, Survey, SurveyStatus, Worker
-from storage.surveys import SURVEY_TASK, case_of_survey, lock_survey, reached_nobody
+from storage.surveys import case_of_survey, lock_survey, reached_nobody
 
 __all__ = ["take_turn"]
 
 OPEN = (SurveyStatus.SCHEDULED, SurveyStatus.ASKED)
 
 
-@due(SURVEY_TASK)
 async def take_turn(unit: Unit, task: DueTask) -> None:
     survey_id = int(task.data["survey"])
     case_id = await case_of_survey(unit.session, survey_id)

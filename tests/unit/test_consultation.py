@@ -7,7 +7,7 @@ from sqlmodel import col, select
 
 from handlers import Outgoing
 from handlers.context import Unit
-from handlers.due_work import DUE
+from handlers.due_work import build_due_work
 from storage.db import Database
 from storage.due import finish_task
 from storage.models import (
@@ -102,8 +102,9 @@ async def run_due(bench: Bench, kind: str) -> list[Outgoing]:
             DueTask.kind == kind, DueTask.status == DueStatus.PENDING, col(DueTask.due_at) <= now
         )
         unit = Unit(session, bench.config, now, ports=ports(session))
+        handler = build_due_work()[kind]
         for task in (await session.exec(statement)).all():
-            await DUE[kind](unit, task)
+            await handler(unit, task)
             await finish_task(session, task, DueStatus.DONE, now)
     bench.record(unit.outgoing)
     return unit.outgoing

@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import BigInteger, Integer
 
 from bot.pipeline import APOLOGY, Pipeline
-from handlers import HandlerConfig, callbacks, menu, registry
+from handlers import HandlerConfig, callbacks
 from handlers.report_arrears import steps
+from handlers.router import build_router
 from storage.db import Database
 from storage.models import Case, Consultation, InboxStatus, Survey, VisitBooking
 from tests.support.clock import FakeClock
@@ -58,9 +59,10 @@ FORGED = (
 
 
 def drawn_prefixes() -> set[str]:
-    """Prefixes with a handler of their own, the menu's (dispatch reads them before any flow),
-    and the report's (read by the report flow)."""
-    return set(registry.PRESSES) | {menu.MENU, menu.LANGUAGE, steps.PREFIX}
+    """Prefixes the router names (any chat's and the worker's menu), and the report's (read
+    by the report flow)."""
+    router = build_router()
+    return set(router.presses) | set(router.worker_presses) | {steps.PREFIX}
 
 
 def forged(template: str) -> list[str]:

@@ -9,11 +9,10 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from bot.scheduler import Scheduler, digest_trigger, run_due_work
+from bot.scheduler import DUE_WORK, Scheduler, digest_trigger, run_due_work
 from bot.settings import ScheduleSettings
 from handlers import HandlerConfig, SendMessage
 from handlers.context import Unit
-from handlers.due_work import due
 from storage.db import Database
 from storage.due import schedule
 from storage.models import DueTask, OutboxMessage
@@ -23,12 +22,10 @@ from tests.support.databases import postgres_url
 CHAT = -1001000000101
 
 
-@due("test_echo")
 async def echo(unit: Unit, task: DueTask) -> None:
     unit.send(SendMessage(CHAT, task.subject))
 
 
-@due("test_boom")
 async def boom(unit: Unit, task: DueTask) -> None:
     unit.send(SendMessage(CHAT, "never delivered"))
     raise RuntimeError("the handler has a bug")
@@ -38,11 +35,17 @@ GATES: dict[str, asyncio.Event] = {}
 """Set by the test that uses ``test_slow``, in its own event loop."""
 
 
-@due("test_slow")
 async def slow(unit: Unit, task: DueTask) -> None:
     GATES["started"].set()
     await GATES["may finish"].wait()
     unit.send(SendMessage(CHAT, "slow but done"))
+
+
+@pytest.fixture(autouse=True)
+def due_work_of_these_tests(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The due work of these tests, beside the bot's own."""
+    for kind, handler in (("test_echo", echo), ("test_boom", boom), ("test_slow", slow)):
+        monkeypatch.setitem(DUE_WORK, kind, handler)
 
 
 class Crash(BaseException):

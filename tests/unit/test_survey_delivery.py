@@ -7,10 +7,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import col, select
 
-from bot.scheduler import run_due_work
+from bot.scheduler import DUE_WORK, run_due_work
 from bot.transport import Unreachable
 from handlers.context import Unit
-from handlers.due_work import DUE
 from handlers.survey_policy import SurveyPolicy
 from storage.db import Database
 from storage.models import (
@@ -209,18 +208,18 @@ async def test_a_restart_between_due_time_and_send_sends_exactly_once(
 ) -> None:
     await resolve(bench)
     bench.clock.advance(hours=24)
-    take_turn = DUE["survey"]
+    take_turn = DUE_WORK["survey"]
 
     async def power_cut(unit: Unit, task: DueTask) -> None:
         await take_turn(unit, task)
         raise ConnectionResetError("power cut before the commit: the connection is gone")
 
-    monkeypatch.setitem(DUE, "survey", power_cut)
+    monkeypatch.setitem(DUE_WORK, "survey", power_cut)
     with pytest.raises(OSError, match="power cut"):
         await sweep(bench)
     assert await survey_messages(bench.db, worker.chat_id) == []
     assert (await return_visit(bench.db)).status == SurveyStatus.SCHEDULED
-    monkeypatch.setitem(DUE, "survey", take_turn)
+    monkeypatch.setitem(DUE_WORK, "survey", take_turn)
     for _restart in range(2):
         await on_a_new_instance(bench, lambda db: run_due_work(db, bench.config, bench.clock))
     assert len(await survey_messages(bench.db, worker.chat_id)) == 1
