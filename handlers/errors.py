@@ -1,23 +1,6 @@
-"""The domain's refusals, each turned into a polite answer by the dispatcher::
+"""Where the refusals were before they moved to ``handlers.domain.errors``; kept only for the
+modules other branches are changing this session (the dispatcher, visit booking)."""
 
-Refusal          nothing changed; ``message`` is a catalog text shown to the person
-├── NotAllowed   the person may not do this (not staff, wrong department, not admin)
-└── Stale        the case moved on since the button was drawn
-"""
+from handlers.domain.errors import NotAllowed, Refusal, Stale
 
 __all__ = ["NotAllowed", "Refusal", "Stale"]
-
-
-class Refusal(Exception):
-    def __init__(self, message: str, **values: object) -> None:
-        super().__init__(message)
-        self.message = message
-        self.values = values
-
-
-class NotAllowed(Refusal):
-    pass
-
-
-class Stale(Refusal):
-    pass

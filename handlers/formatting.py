@@ -5,6 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from handlers.domain.errors import N_
 from handlers.i18n import Translator
 from storage.models import Department
 
@@ -22,11 +23,6 @@ __all__ = [
     "join_list",
     "yuan_to_fen",
 ]
-
-
-def N_(message: str) -> str:
-    """Marks a text for the catalog where it is defined; it is translated where it is shown."""
-    return message
 
 
 SECTOR_NAMES = {

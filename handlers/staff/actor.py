@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from handlers.case_card import OPEN_STATUSES
 from handlers.context import Context
-from handlers.errors import NotAllowed, Stale
+from handlers.domain.errors import NotAllowed, Stale
 from handlers.formatting import N_, STATUS_NAMES
 from handlers.i18n import Translator
 from storage.models import Case, Staff, StaffRole

@@ -12,7 +12,7 @@ from dataclasses import replace
 from handlers import callbacks
 from handlers.case_card import CASE, CaseView, load_case, refresh_alert
 from handlers.context import Context
-from handlers.errors import NotAllowed, Stale
+from handlers.domain.errors import NotAllowed, Stale
 from handlers.escalation import escalate
 from handlers.formatting import N_, department_name
 from handlers.i18n import translator

@@ -12,8 +12,8 @@ from typing import Any
 from handlers import callbacks
 from handlers.case_card import OPEN_STATUSES, CaseView, load_case
 from handlers.context import Context, Keyboard, Unit
+from handlers.domain.errors import NotAllowed, Stale
 from handlers.due_work import due
-from handlers.errors import NotAllowed, Stale
 from handlers.formatting import N_
 from handlers.i18n import Translator, translator
 from handlers.meeting_time import format_when

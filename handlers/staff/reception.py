@@ -8,7 +8,7 @@ to another. The department is alerted as usual and reaches the worker by phone.
 """
 
 from handlers.context import Context
-from handlers.errors import NotAllowed
+from handlers.domain.errors import NotAllowed
 from handlers.formatting import N_
 from handlers.registry import command
 from handlers.report_arrears.flow import begin
