@@ -7,9 +7,17 @@ handlers, so nothing under ``handlers/`` needs to know which implementation it w
 
 from dataclasses import dataclass
 
+from handlers.ports_case_book import CaseBook
+from handlers.ports_case_trail import CaseTrail
+from handlers.ports_staff import StaffDirectory
+
 __all__ = ["Ports"]
 
 
 @dataclass(frozen=True, slots=True)
 class Ports:
     """Every port, for one unit of work (one transaction)."""
+
+    cases: CaseBook
+    staff: StaffDirectory
+    trail: CaseTrail

@@ -4,10 +4,17 @@ plain objects, never ORM rows that outlive the transaction."""
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.ports import Ports
+from storage.repositories.case_book import SqlCaseBook
+from storage.repositories.case_trail import SqlCaseTrail
+from storage.repositories.staff_directory import SqlStaffDirectory
 
 __all__ = ["ports"]
 
 
 def ports(session: AsyncSession) -> Ports:
     """The ports of the transaction ``session`` belongs to."""
-    return Ports()
+    return Ports(
+        cases=SqlCaseBook(session),
+        staff=SqlStaffDirectory(session),
+        trail=SqlCaseTrail(session),
+    )
