@@ -13,6 +13,7 @@ from handlers.case_card import CASE, load_case, refresh_alert
 from handlers.context import Context
 from handlers.domain.errors import NotAllowed, Stale
 from handlers.domain.ids import CaseId
+from handlers.domain.permissions import ensure_can_press
 from handlers.escalation import escalate
 from handlers.formatting import N_, department_name
 from handlers.i18n import translator
@@ -20,7 +21,7 @@ from handlers.notify import tell_worker
 from handlers.parsing import format_phone
 from handlers.registry import press
 from handlers.replies import SendMessage, escape
-from handlers.staff.actor import Actor, actor_of, ensure_can_press, status_named
+from handlers.staff.actor import Actor, actor_of, status_named
 from handlers.staff.case_forms import start_form
 from handlers.staff.consultation import start_consultation
 from handlers.staff.evidence import send_evidence
@@ -56,7 +57,7 @@ async def open_case_press(ctx: Context, actor: Actor, case_id: CaseId, verb: str
     view = await load_case(ctx.session, case_id, lock=True)
     if view is None:
         raise Stale(NO_CASE)
-    ensure_can_press(actor, view.case, verb, ctx._)
+    ensure_can_press(actor, view.case, verb)
     if verb == "evidence":
         await send_evidence(ctx, actor, view)
     elif verb == "consult":
