@@ -15,6 +15,7 @@ from datetime import datetime
 
 from handlers import callbacks
 from handlers.context import Context, Keyboard, Unit
+from handlers.domain.errors import Stale
 from handlers.domain.visits import (
     NOT_OFFERED,
     AlreadyBooked,
@@ -24,7 +25,6 @@ from handlers.domain.visits import (
     day_slots,
     offered_days,
 )
-from handlers.errors import Stale
 from handlers.formatting import N_
 from handlers.i18n import Translator, translator
 from handlers.meeting_time import format_day, format_when, pressed_date

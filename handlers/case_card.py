@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers import callbacks
 from handlers.context import Keyboard, Unit
+from handlers.domain.cases import OPEN_STATUSES
 from handlers.formatting import (
     N_,
     SECTOR_NAMES,
@@ -32,7 +33,6 @@ from storage.models import (
     Attachment,
     AttachmentRole,
     Case,
-    CaseStatus,
     Department,
     Staff,
     Worker,
@@ -55,12 +55,6 @@ __all__ = [
 ]
 
 CASE = "case"
-OPEN_STATUSES = (
-    CaseStatus.RECEIVED,
-    CaseStatus.IN_PROGRESS,
-    CaseStatus.OVERDUE,
-    CaseStatus.REOPENED,
-)
 UNREACHABLE_LINE = N_("📵 The worker cannot be reached in chat — phone them.")
 HARD_REASONS = {
     "amount": N_("large amount"),

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers.domain.hard_cases import HardCaseRules
 from handlers.events import Event, EventKind
 from handlers.i18n import Translator, translator
 from handlers.ports import Ports
@@ -29,17 +30,6 @@ from storage.models import Conversation, Worker
 __all__ = ["Context", "HandlerConfig", "HardCaseRules", "Keyboard", "Retention", "Unit"]
 
 Keyboard = tuple[tuple[Button, ...], ...]
-
-
-@dataclass(frozen=True, slots=True)
-class HardCaseRules:
-    """Thresholds that make a new case a hard case (骨头案); see ``handlers.staff.hard_cases``."""
-
-    min_amount_fen: int = 100_000_00
-    min_workers: int = 10
-    months_owed: int = 12
-    """Owed for more than this many calendar months before the report."""
-    min_open_per_employer: int = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +59,7 @@ class HandlerConfig:
     visits_per_worker_per_point: int = 1
     surveys: SurveyPolicy = field(default_factory=SurveyPolicy)
     admin_ids: frozenset[int] = frozenset()
-    hard_cases: HardCaseRules = HardCaseRules()
+    hard_cases: HardCaseRules = field(default_factory=HardCaseRules)
     retention: Retention = Retention()
 
 

@@ -7,7 +7,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers import callbacks, lost_groups, menu
 from handlers.context import Context, HandlerConfig
-from handlers.errors import NotAllowed, Refusal
+from handlers.domain.errors import NotAllowed, Refusal
 from handlers.events import Event, EventKind
 from handlers.formatting import N_
 from handlers.ports import Ports

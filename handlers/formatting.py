@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from handlers.domain.messages import N_
+from handlers.domain.errors import N_
 from handlers.i18n import Translator
 from storage.models import Department
 

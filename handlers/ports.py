@@ -7,7 +7,10 @@ handlers, so nothing under ``handlers/`` needs to know which implementation it w
 
 from dataclasses import dataclass
 
+from handlers.ports_case_book import CaseBook
+from handlers.ports_case_trail import CaseTrail
 from handlers.ports_due import DueWriter
+from handlers.ports_staff import StaffDirectory
 from handlers.ports_visits import VisitBook
 
 __all__ = ["Ports"]
@@ -17,5 +20,8 @@ __all__ = ["Ports"]
 class Ports:
     """Every port, for one unit of work (one transaction)."""
 
+    cases: CaseBook
     due: DueWriter
+    staff: StaffDirectory
+    trail: CaseTrail
     visits: VisitBook

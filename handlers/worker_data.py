@@ -14,7 +14,7 @@ from typing import Any
 from handlers import callbacks
 from handlers.case_card import OUTCOME_NAMES
 from handlers.context import Context
-from handlers.errors import NotAllowed, Stale
+from handlers.domain.errors import NotAllowed, Stale
 from handlers.formatting import N_, STATUS_NAMES, department_name, format_amount
 from handlers.i18n import Translator
 from handlers.menu import main_menu_buttons

@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapper
 from sqlmodel import Field, SQLModel
 
+from handlers.domain.cases import CaseStatus, StaffRole
 from storage.columns import UtcDateTime
 
 __all__ = [
@@ -61,21 +62,6 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 metadata: MetaData = SQLModel.metadata
-
-
-class CaseStatus(StrEnum):
-    RECEIVED = "received"
-    IN_PROGRESS = "in_progress"
-    OVERDUE = "overdue"
-    RESOLVED = "resolved"
-    REJECTED = "rejected"
-    REOPENED = "reopened"
-
-
-class StaffRole(StrEnum):
-    HANDLER = "handler"
-    LEAD = "lead"
-    SUPERVISOR = "supervisor"
 
 
 class DueStatus(StrEnum):

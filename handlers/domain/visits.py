@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from handlers.domain.messages import N_
+from handlers.domain.errors import N_, Refusal, Stale
 from handlers.domain.office_hours import OFFICE_SLOTS, working_days
-from handlers.errors import Refusal, Stale
 
 __all__ = [
     "DAYS_OFFERED",

@@ -9,7 +9,7 @@ already open is resumed without asking: the worker began it before the notice ch
 
 from handlers import callbacks
 from handlers.context import Context
-from handlers.errors import Stale
+from handlers.domain.errors import Stale
 from handlers.formatting import N_
 from handlers.menu import main_menu_buttons
 from handlers.replies import Button, escape

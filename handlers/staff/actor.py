@@ -1,19 +1,27 @@
-"""The person behind a command or button press, and what they may do to a case.
-
-Every press is authorised again here, on the server: a button proves nothing about who
-pressed it or whether the case is still where it was.
+"""The person behind a command or button press, for the chat: who they are (``actor_of``)
+and the permission rules of ``handlers.domain.permissions`` with their refusals worded for
+the chat (a closed case's status named in the reader's language).
 """
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from sqlmodel import select
-
-from handlers.case_card import OPEN_STATUSES
 from handlers.context import Context
-from handlers.errors import NotAllowed, Stale
-from handlers.formatting import N_, STATUS_NAMES
+from handlers.domain.errors import CaseClosed
+from handlers.domain.ids import UserId
+from handlers.domain.permissions import (
+    Actor,
+    Placed,
+    can_act,
+    ensure_admin,
+    ensure_can_act,
+    ensure_can_comment,
+    ensure_can_view,
+    ensure_staff,
+)
+from handlers.domain.permissions import ensure_can_press as may_press
+from handlers.formatting import STATUS_NAMES
 from handlers.i18n import Translator
-from storage.models import Case, Staff, StaffRole
 
 __all__ = [
     "Actor",
@@ -25,82 +33,29 @@ __all__ = [
     "ensure_can_press",
     "ensure_can_view",
     "ensure_staff",
+    "status_named",
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class Actor:
-    user_id: int
-    name: str
-    staff: Staff | None
-    is_admin: bool
-
-    @property
-    def label(self) -> str:
-        """How the audit trail names this person."""
-        if self.staff is not None and self.staff.id is not None:
-            return f"staff:{self.staff.id}"
-        return f"admin:{self.user_id}" if self.is_admin else f"user:{self.user_id}"
-
-    @property
-    def role(self) -> str | None:
-        return self.staff.role if self.staff else None
-
-
 async def actor_of(ctx: Context) -> Actor:
-    user_id = ctx.event.user_id
-    statement = select(Staff).where(Staff.telegram_user_id == user_id, Staff.active == True)  # noqa: E712
-    staff = (await ctx.session.exec(statement)).first()
+    user_id = UserId(ctx.event.user_id)
+    staff = await ctx.ports.staff.active_by_user(user_id)
     name = staff.name if staff else ctx.event.user_name
     return Actor(user_id, name, staff, user_id in ctx.config.admin_ids)
 
 
-def can_act(actor: Actor, case: Case) -> bool:
-    """Staff of the case's current department, its leads, and admins may change a case."""
-    if actor.is_admin:
-        return True
-    staff = actor.staff
-    if staff is None:
-        return False
-    if staff.role == StaffRole.HANDLER:
-        return staff.department_id == case.department_id
-    if staff.role == StaffRole.LEAD:
-        return staff.county is None or staff.county == case.county
-    return False
+@contextmanager
+def status_named(_: Translator) -> Iterator[None]:
+    """Around a decision: a refusal because the case is closed names its status with ``_``."""
+    try:
+        yield
+    except CaseClosed as closed:
+        closed.values["status"] = _(STATUS_NAMES[closed.status])
+        raise
 
 
-def ensure_staff(actor: Actor) -> None:
-    if actor.staff is None and not actor.is_admin:
-        raise NotAllowed(N_("This is for department staff only."))
-
-
-def ensure_admin(actor: Actor) -> None:
-    if not actor.is_admin:
-        raise NotAllowed(N_("Only an administrator can do that."))
-
-
-def ensure_can_act(actor: Actor, case: Case) -> None:
-    if not can_act(actor, case):
-        raise NotAllowed(N_("Only staff of the department that has this case can do that."))
-
-
-def ensure_can_view(actor: Actor, case: Case) -> None:
-    """Supervisors see every case; other staff see the cases they may act on."""
-    if actor.role == StaffRole.SUPERVISOR or can_act(actor, case):
-        return
-    raise NotAllowed(N_("You can only see your own department's cases."))
-
-
-def ensure_can_comment(actor: Actor, case: Case) -> None:
-    ensure_can_view(actor, case)
-
-
-def ensure_can_press(actor: Actor, case: Case, verb: str, _: Translator) -> None:
+def ensure_can_press(actor: Actor, case: Placed, verb: str, _: Translator) -> None:
     """May ``actor`` do what the alert's ``verb`` button does to ``case`` now? Checked on the
-    press and again when its form is finished: a note needs only sight of the case, anything
-    else the right to act, and the case must still be open (its status named with ``_``)."""
-    (ensure_can_comment if verb == "note" else ensure_can_act)(actor, case)
-    if case.status not in OPEN_STATUSES:
-        raise Stale(
-            N_("This case is now {status}; nothing changed."), status=_(STATUS_NAMES[case.status])
-        )
+    press and again when its form is finished (``handlers.domain.permissions``)."""
+    with status_named(_):
+        may_press(actor, case, verb)

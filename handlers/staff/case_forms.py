@@ -5,11 +5,11 @@ The case is checked again when the form is finished: if it moved on meanwhile, n
 changes and the person is told why.
 """
 
-from dataclasses import dataclass, replace
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from handlers.case_card import (
-    OPEN_STATUSES,
     REJECTIONS,
     RESOLUTIONS,
     CaseView,
@@ -19,25 +19,28 @@ from handlers.case_card import (
     send_alert,
 )
 from handlers.context import Context
+from handlers.domain.cases import PAID_OUTCOMES
+from handlers.domain.ids import CaseId, DepartmentId
 from handlers.explanations import Asked, explain
 from handlers.formatting import N_, department_name, format_amount, format_date
 from handlers.notify import tell_worker
 from handlers.parsing import ParseError, parse_amount, parse_free_text, parse_worker_count
 from handlers.replies import Button, EditMessage, SendMessage, escape
-from handlers.staff.actor import Actor, actor_of, ensure_can_press
-from handlers.staff.audit import record_change
+from handlers.staff.actor import Actor, actor_of, status_named
 from handlers.staff.deadlines import cancel_deadlines
 from handlers.staff.private_form import PrivateForm, close_form, closed_if_refused, staff_translator
 from handlers.surveys import plan_return_visit
-from storage.cases import add_case_event
+from handlers.usecases.add_note import Note, add_note
+from handlers.usecases.reject_case import Rejection, reject_case
+from handlers.usecases.resolve_case import Resolution, resolve_case
+from handlers.usecases.transfer_case import Transfer, transfer_case
 from storage.conversations import save_conversation
-from storage.models import CaseStatus, Department
+from storage.models import Department
 from storage.people import department_by_code
 
 __all__ = ["FLOW", "start_form"]
 
 FLOW = "case_form"
-PAID = ("paid_in_full", "partly_paid")
 FIRST_STEP = {"note": "text", "transfer": "department", "resolve": "outcome", "reject": "reason"}
 FORM = PrivateForm(FLOW, prefix="cf")
 ASKED: dict[str, Asked] = {"amount": "amount", "workers": "workers"}
@@ -149,10 +152,9 @@ async def advance(ctx: Context, form: Form, value: str | None, text: str | None)
         ask(ctx, ctx.event.chat_id, form, view)
         return
     actor = await actor_of(ctx)
-    with closed_if_refused(ctx):
-        ensure_can_press(actor, view.case, form.action, _)
-    await APPLY[form.action](ctx, actor, view, form.values)
-    if view.case.status not in OPEN_STATUSES:
+    with closed_if_refused(ctx), status_named(_):
+        closed = await APPLY[form.action](ctx, actor, view, form.values)
+    if closed:
         await cancel_deadlines(ctx, view.case)
     close_form(ctx, _("Done: case {number} is updated.").format(number=view.case.number))
 
@@ -210,7 +212,7 @@ def next_step(form: Form) -> str | None:
         "note": ["text", "visibility"],
         "transfer": ["department", "reason"],
         "resolve": ["outcome", "amount", "workers"]
-        if form.values.get("outcome") in PAID
+        if form.values.get("outcome") in PAID_OUTCOMES
         else ["outcome"],
         "reject": ["reason", "comment"],
     }[form.action]
@@ -218,117 +220,92 @@ def next_step(form: Form) -> str | None:
     return order[index + 1] if index + 1 < len(order) else None
 
 
-async def apply_note(ctx: Context, actor: Actor, view: CaseView, values: dict[str, Any]) -> None:
-    visible = values["visibility"] == "worker"
-    await add_case_event(
-        ctx.session,
-        view.case,
-        actor=actor.label,
-        kind="note",
-        at=ctx.now,
-        data={"text": values["text"], "worker_sees": visible},
-    )
+async def apply_note(ctx: Context, actor: Actor, view: CaseView, values: dict[str, Any]) -> bool:
+    ports = ctx.ports
+    note = Note(case_id_of(view), values["text"], values["visibility"] == "worker", ctx.now)
+    added = await add_note(actor, note, cases=ports.cases, trail=ports.trail)
     _ = staff_translator(ctx)
     ctx.send(
         SendMessage(
             view.department.chat_id,
             _("📝 Note on case {number} by {name}: {text}").format(
-                number=view.case.number, name=escape(actor.name), text=escape(values["text"])
+                number=added.case.number, name=escape(added.author), text=escape(added.text)
             ),
         )
     )
-    if visible:
+    if added.worker_told:
         await tell_worker(
-            ctx, view.case, N_("News on your case {number}: {text}"), text=escape(values["text"])
+            ctx, view.case, N_("News on your case {number}: {text}"), text=escape(added.text)
         )
+    return False
 
 
 async def apply_transfer(
     ctx: Context, actor: Actor, view: CaseView, values: dict[str, Any]
-) -> None:
+) -> bool:
     """The new department is alerted and the old alert says where the case went; the
     deadline does not restart."""
-    case, old = view.case, view.department
+    old = view.department
     chosen = ctx.config.routing.department(values["department"])  # renamed since it was chosen?
     code = chosen.code if chosen is not None else values["department"]
     new: Department = await department_by_code(ctx.session, code)
+    ports = ctx.ports
+    transfer = Transfer(
+        case_id_of(view), DepartmentId(new.id or 0), new.code, values["reason"], ctx.now
+    )
+    old_alert = alert_ref(view.case)
+    passed = await transfer_case(actor, transfer, cases=ports.cases, trail=ports.trail)
     _ = staff_translator(ctx)
     ctx.send(
         EditMessage(
             old.chat_id,
             None,
             _("↪️ Case {number} was transferred to {department}. Reason: {reason}").format(
-                number=case.number,
+                number=passed.case.number,
                 department=escape(department_name(new, _.language)),
-                reason=escape(values["reason"]),
+                reason=escape(passed.reason),
             ),
-            target_ref=alert_ref(case),
+            target_ref=old_alert,
         )
     )
-    before = {"department": old.code, "assignee": case.assignee_id, "status": case.status}
-    case.department_id, case.assignee_id = new.id or 0, None
-    if case.status == CaseStatus.IN_PROGRESS:
-        case.status = CaseStatus.RECEIVED
-    ctx.session.add(case)
-    after = {"department": new.code, "assignee": None, "status": case.status}
-    await record_change(ctx, actor, case, "transferred", before, after, reason=values["reason"])
-    await send_alert(ctx, replace(view, case=case, department=new, assignee=None))
+    moved = await reloaded(ctx, view)
+    await send_alert(ctx, moved)
     await tell_worker(
         ctx,
-        case,
+        moved.case,
         N_(
             "Your case {number} has been passed to {department}, which is responsible for it. "
             "Reason: {reason}. The deadline stays {deadline}."
         ),
         department=lambda t: escape(department_name(new, t.language)),
-        reason=escape(values["reason"]),
-        deadline=format_date(case.deadline_at, ctx.config.zone),
+        reason=escape(passed.reason),
+        deadline=format_date(moved.case.deadline_at, ctx.config.zone),
     )
+    return False
 
 
-async def close_case(
-    ctx: Context,
-    actor: Actor,
-    view: CaseView,
-    status: CaseStatus,
-    outcome: str,
-    kind: str,
-    **settled: Any,
-) -> None:
-    """Resolve or reject the case: the trail keeps its status and outcome before and after,
-    with what else was ``settled``, and the alert shows the result."""
-    case = view.case
-    before = {"status": case.status, "outcome": case.outcome}
-    case.status, case.outcome, case.resolved_at = status, outcome, ctx.now
-    ctx.session.add(case)
-    after = {"status": case.status, "outcome": case.outcome, **settled}
-    await record_change(ctx, actor, case, kind, before, after)
-    await refresh_alert(ctx, view)
-
-
-async def apply_resolve(ctx: Context, actor: Actor, view: CaseView, values: dict[str, Any]) -> None:
-    case = view.case
-    case.amount_recovered_fen = values.get("amount_fen", 0)
-    case.workers_paid = values.get("workers", 0)
-    await close_case(
-        ctx,
-        actor,
-        view,
-        CaseStatus.RESOLVED,
+async def apply_resolve(ctx: Context, actor: Actor, view: CaseView, values: dict[str, Any]) -> bool:
+    ports = ctx.ports
+    resolution = Resolution(
+        case_id_of(view),
         values["outcome"],
-        "resolved",
-        amount_recovered_fen=case.amount_recovered_fen,
-        workers_paid=case.workers_paid,
+        values.get("amount_fen", 0),
+        values.get("workers", 0),
+        ctx.now,
     )
+    resolved = await resolve_case(actor, resolution, cases=ports.cases, trail=ports.trail)
+    closed = await reloaded(ctx, view)
+    await refresh_alert(ctx, closed)
+    case = closed.case
     await plan_return_visit(ctx, case)
-    outcome = RESOLUTIONS[values["outcome"]]
-    if values["outcome"] in PAID:
+    outcome = RESOLUTIONS[resolution.outcome]
+    if resolved.paid:
         await tell_worker(
             ctx,
             case,
             N_("Your case {number} is resolved: {outcome}. Amount recovered: {amount}."),
             outcome=lambda t: t(outcome),
-            amount=lambda t: format_amount(case.amount_recovered_fen or 0, t),
+            amount=lambda t: format_amount(resolution.amount_recovered_fen, t),
         )
     else:
         await tell_worker(
@@ -337,36 +314,46 @@ async def apply_resolve(ctx: Context, actor: Actor, view: CaseView, values: dict
             N_("Your case {number} is closed: {outcome}. If you disagree, call a reception point."),
             outcome=lambda t: t(outcome),
         )
+    return True
 
 
-async def apply_reject(ctx: Context, actor: Actor, view: CaseView, values: dict[str, Any]) -> None:
-    case = view.case
-    case.outcome_note = values.get("comment") or None
-    await close_case(
-        ctx,
-        actor,
-        view,
-        CaseStatus.REJECTED,
-        values["reason"],
-        "rejected",
-        comment=case.outcome_note,
-    )
-    reason = REJECTIONS[values["reason"]]
+async def apply_reject(ctx: Context, actor: Actor, view: CaseView, values: dict[str, Any]) -> bool:
+    ports = ctx.ports
+    rejection = Rejection(case_id_of(view), values["reason"], values.get("comment"), ctx.now)
+    rejected = await reject_case(actor, rejection, cases=ports.cases, trail=ports.trail)
+    closed = await reloaded(ctx, view)
+    await refresh_alert(ctx, closed)
+    reason = REJECTIONS[rejection.reason]
     await tell_worker(
         ctx,
-        case,
+        closed.case,
         N_(
             "Your case {number} was not taken up: {reason}. {comment}\nIf you disagree, call a "
             "reception point (see Help) or report again with more details."
         ),
         reason=lambda t: t(reason),
-        comment=escape(case.outcome_note or ""),
+        comment=escape(rejected.case.outcome_note or ""),
     )
+    return True
 
 
-APPLY = {
+def case_id_of(view: CaseView) -> CaseId:
+    assert view.case.id is not None
+    return CaseId(view.case.id)
+
+
+async def reloaded(ctx: Context, view: CaseView) -> CaseView:
+    """The case as the decision left it, to draw."""
+    changed = await load_case(ctx.session, case_id_of(view))
+    assert changed is not None
+    return changed
+
+
+Apply = Callable[[Context, Actor, CaseView, dict[str, Any]], Awaitable[bool]]
+APPLY: dict[str, Apply] = {
     "note": apply_note,
     "transfer": apply_transfer,
     "resolve": apply_resolve,
     "reject": apply_reject,
 }
+"""What finishing each form does; True when it closed the case (its deadlines are moot)."""

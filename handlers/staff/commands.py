@@ -22,7 +22,7 @@ from handlers import callbacks
 from handlers.callbacks import CallbackDataError, parse_id
 from handlers.case_card import OPEN_STATUSES, CaseView, case_buttons, case_card, load_case
 from handlers.context import Context, Keyboard
-from handlers.errors import NotAllowed
+from handlers.domain.errors import NotAllowed
 from handlers.formatting import N_, STATUS_NAMES, format_amount, format_date
 from handlers.menu import show_my_cases
 from handlers.replies import Button, EditMessage, escape

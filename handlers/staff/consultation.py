@@ -12,7 +12,7 @@ from typing import Any
 
 from handlers.case_card import CaseView, load_case
 from handlers.context import Context
-from handlers.errors import NotAllowed, Stale
+from handlers.domain.errors import NotAllowed, Stale
 from handlers.explanations import TOO_FAR_AHEAD, TYPE_OR_PRESS, USE_BUTTONS, explain
 from handlers.formatting import N_
 from handlers.i18n import Translator

@@ -12,7 +12,8 @@ from typing import Any
 from handlers import callbacks
 from handlers.case_card import OPEN_STATUSES, CaseView, load_case
 from handlers.context import Context, Keyboard, Unit
-from handlers.errors import NotAllowed, Stale
+from handlers.domain.errors import NotAllowed, Stale
+from handlers.domain.permissions import StaffMember
 from handlers.formatting import N_
 from handlers.i18n import Translator, translator
 from handlers.meeting_time import format_when
@@ -24,7 +25,7 @@ from handlers.staff.consultation_outcome import begin_outcome
 from handlers.staff.worker_answer import ensure_own_worker, pressed_consultation, record_answer
 from storage.cases import add_case_event
 from storage.due import schedule
-from storage.models import Consultation, DueTask, Staff
+from storage.models import Consultation, DueTask
 
 __all__ = ["CONSULT", "DAY_BEFORE", "TWO_HOURS", "schedule_consultation"]
 
@@ -38,7 +39,7 @@ REMINDERS = {DAY_BEFORE: timedelta(days=1), TWO_HOURS: timedelta(hours=2)}
 
 async def schedule_consultation(
     ctx: Context,
-    staff: Staff,
+    staff: StaffMember,
     view: CaseView,
     scheduled_at: datetime,
     place: str,
@@ -47,7 +48,7 @@ async def schedule_consultation(
     """Record it, invite the worker, tell the department and plan the reminders; whether the
     worker could be invited in chat."""
     case = view.case
-    assert case.id is not None and staff.id is not None
+    assert case.id is not None
     consultation = Consultation(
         case_id=case.id,
         scheduled_at=scheduled_at,

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 
 from handlers.case_card import CaseView, load_case
 from handlers.context import Context
-from handlers.errors import Stale
+from handlers.domain.errors import Stale
 from handlers.explanations import TOO_FAR_AHEAD, TYPE_OR_PRESS, explain
 from handlers.formatting import N_, format_amount, yuan_to_fen
 from handlers.i18n import Translator

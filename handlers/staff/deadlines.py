@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from handlers.case_card import OPEN_STATUSES, CaseView, load_case
 from handlers.context import Unit
+from handlers.domain.ids import CaseId
 from handlers.escalation import escalate
 from handlers.formatting import N_, format_date
 from handlers.i18n import translator
@@ -119,7 +120,8 @@ async def mark_overdue(unit: Unit, task: DueTask) -> None:
     deadline = format_date(case.deadline_at, unit.config.zone)
     await tell_worker(unit, case, WORKER_OVERDUE, deadline=deadline)
     await tell_department(unit, view, DEPARTMENT_OVERDUE, deadline=deadline)
-    if await escalate(unit, view, ["overdue"], actor="system"):
+    assert case.id is not None
+    if (await escalate(unit, None, CaseId(case.id), ["overdue"])).first:
         return
     lead_chat = unit.config.routing.lead_chat_for(case.county)
     if lead_chat is not None:

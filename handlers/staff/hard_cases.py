@@ -1,64 +1,38 @@
-"""Hard cases (骨头案): the rules that send a new case to the leaders the moment it is filed.
-
-A large amount, many workers, wages owed for over a year, or an employer with several open
-cases: the city takes such cases over (提级包抓) rather than leave them to one department.
-"""
+"""Hard cases (骨头案) at filing: the rules of ``handlers.domain.hard_cases`` applied to a new
+case, which is escalated at once, before the department's alert is drawn (so the alert
+shows the flag from the start)."""
 
 from zoneinfo import ZoneInfo
 
-from sqlmodel import col, func, select
-from sqlmodel.ext.asyncio.session import AsyncSession
-
-from handlers.case_card import OPEN_STATUSES, alert_ref, load_case
-from handlers.context import HardCaseRules, Unit
+from handlers.context import Unit
+from handlers.domain.hard_cases import HardCaseRules
+from handlers.domain.hard_cases import hard_case_reasons as reasons_of
+from handlers.domain.ids import CaseId
 from handlers.escalation import escalate
-from handlers.replies import EditMessage
-from storage.models import Case, employer_key
+from handlers.ports_case_book import CaseBook
+from storage.models import Case
 
 __all__ = ["flag_hard_case", "hard_case_reasons"]
 
 
 async def hard_case_reasons(
-    session: AsyncSession, case: Case, rules: HardCaseRules, zone: ZoneInfo
+    cases: CaseBook, case: Case, rules: HardCaseRules, zone: ZoneInfo
 ) -> list[str]:
-    """Which rules make ``case`` (already in ``session``) a hard case; empty if none."""
-    reasons = []
-    if case.amount_fen >= rules.min_amount_fen:
-        reasons.append("amount")
-    if case.workers_owed >= rules.min_workers:
-        reasons.append("workers")
-    filed = case.created_at.astimezone(zone).date()
-    months = (filed.year - case.owed_since.year) * 12 + filed.month - case.owed_since.month
-    if months > rules.months_owed:
-        reasons.append("long_owed")
-    same_employer = (
-        select(func.count())
-        .select_from(Case)
-        .where(
-            col(Case.employer_key) == employer_key(case.employer),
-            col(Case.status).in_(OPEN_STATUSES),
-        )
+    """Which rules make ``case`` (already in ``cases``) a hard case; empty if none."""
+    return reasons_of(
+        rules,
+        amount_fen=case.amount_fen,
+        workers_owed=case.workers_owed,
+        owed_since=case.owed_since,
+        filed_on=case.created_at.astimezone(zone).date(),
+        open_of_employer=await cases.count_open_of_employer(case.employer),
     )
-    if (await session.exec(same_employer)).one() >= rules.min_open_per_employer:
-        reasons.append("repeat_employer")
-    return reasons
 
 
 async def flag_hard_case(unit: Unit, case: Case) -> None:
-    """At filing, before the department's alert is drawn: a hard case is escalated at once.
-
-    The alert drawn afterwards already shows the flag, so escalation's edit of it (a message
-    not sent yet) is withdrawn.
-    """
+    """At filing, before the department's alert is drawn: a hard case is escalated at once."""
     config = unit.config
-    reasons = await hard_case_reasons(unit.session, case, config.hard_cases, config.zone)
-    if not reasons:
-        return
-    assert case.id is not None
-    view = await load_case(unit.session, case.id)
-    assert view is not None
-    await escalate(unit, view, reasons, actor="system")
-    ref = alert_ref(case)
-    unit.outgoing[:] = [
-        m for m in unit.outgoing if not (isinstance(m, EditMessage) and m.target_ref == ref)
-    ]
+    reasons = await hard_case_reasons(unit.ports.cases, case, config.hard_cases, config.zone)
+    if reasons:
+        assert case.id is not None
+        await escalate(unit, None, CaseId(case.id), reasons, alert_drawn=False)

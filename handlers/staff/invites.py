@@ -10,7 +10,7 @@ group) and work once, only in a private chat, until they expire.
 from datetime import timedelta
 
 from handlers.context import Context
-from handlers.errors import NotAllowed
+from handlers.domain.errors import NotAllowed
 from handlers.formatting import N_, department_name, format_date
 from handlers.replies import escape
 from handlers.staff.actor import actor_of, ensure_admin

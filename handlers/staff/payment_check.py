@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from handlers import callbacks
 from handlers.case_card import load_case
 from handlers.context import Context, Keyboard, Unit
-from handlers.errors import NotAllowed, Stale
+from handlers.domain.errors import NotAllowed, Stale
 from handlers.formatting import N_, format_amount
 from handlers.i18n import Translator, translator
 from handlers.notify import to_worker

@@ -12,7 +12,7 @@ from typing import Any
 
 from handlers import callbacks
 from handlers.context import Context
-from handlers.errors import NotAllowed, Refusal, Stale
+from handlers.domain.errors import NotAllowed, Refusal, Stale
 from handlers.events import EventKind
 from handlers.formatting import N_
 from handlers.i18n import Translator, translator

@@ -8,7 +8,7 @@ to another. The department is alerted as usual and reaches the worker by phone.
 """
 
 from handlers.context import Context
-from handlers.errors import NotAllowed
+from handlers.domain.errors import NotAllowed
 from handlers.formatting import N_
 from handlers.report_arrears.flow import begin
 from handlers.staff.actor import actor_of, ensure_staff

@@ -15,7 +15,7 @@ wages: it was the workers' command first.
 import asyncio
 
 from handlers.context import Context
-from handlers.errors import Refusal
+from handlers.domain.errors import Refusal
 from handlers.figures import (
     Period,
     PeriodError,

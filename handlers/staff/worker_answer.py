@@ -7,7 +7,7 @@ the one it replaces, only when it changes.
 
 from handlers import callbacks
 from handlers.context import Context
-from handlers.errors import NotAllowed
+from handlers.domain.errors import NotAllowed
 from handlers.formatting import N_
 from storage.cases import add_case_event
 from storage.models import Case, Consultation

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from handlers import callbacks
 from handlers.case_card import load_case
 from handlers.context import Context
-from handlers.errors import NotAllowed, Refusal, Stale
+from handlers.domain.errors import NotAllowed, Refusal, Stale
 from handlers.events import EventKind
 from handlers.explanations import explain
 from handlers.formatting import N_

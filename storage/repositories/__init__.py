@@ -4,7 +4,10 @@ plain objects, never ORM rows that outlive the transaction."""
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.ports import Ports
+from storage.repositories.case_book import SqlCaseBook
+from storage.repositories.case_trail import SqlCaseTrail
 from storage.repositories.due import SqlDueWriter
+from storage.repositories.staff_directory import SqlStaffDirectory
 from storage.repositories.visits import SqlVisitBook
 
 __all__ = ["ports"]
@@ -12,4 +15,10 @@ __all__ = ["ports"]
 
 def ports(session: AsyncSession) -> Ports:
     """The ports of the transaction ``session`` belongs to."""
-    return Ports(due=SqlDueWriter(session), visits=SqlVisitBook(session))
+    return Ports(
+        cases=SqlCaseBook(session),
+        due=SqlDueWriter(session),
+        staff=SqlStaffDirectory(session),
+        trail=SqlCaseTrail(session),
+        visits=SqlVisitBook(session),
+    )

@@ -237,16 +237,18 @@ async def test_rejecting_needs_a_reason_from_the_list(
     assert "not taken up" in worker.last.text
 
 
+@pytest.mark.parametrize("verb", ["resolve", "accept", "contact", "escalate"])
 async def test_a_press_on_a_closed_case_says_what_it_is_now(
-    bench: Bench, worker: WorkerChat, officer: WorkerChat
+    bench: Bench, worker: WorkerChat, officer: WorkerChat, verb: str
 ) -> None:
     case = await the_case(bench.db)
     await officer.press("Reject")
     private = bench.chat(901)
     await private.press("duplicate")
     await private.press("Skip")
-    await officer.press_data(f"case:{case.id}:resolve")
+    await officer.press_data(f"case:{case.id}:{verb}")
     assert "now Rejected" in (bench.answers[-1].text or "")
+    assert await events(bench.db) == ["created", "rejected"]
 
 
 async def test_a_form_finished_after_the_case_moved_on_changes_nothing(

@@ -16,6 +16,7 @@ from handlers.staff.hard_cases import hard_case_reasons
 from storage.db import Database
 from storage.models import Case, CaseEvent, CaseStatus
 from storage.people import department_by_code
+from storage.repositories import ports
 from tests.support.chat import Bench, complete_report
 from tests.support.clock import FakeClock
 
@@ -58,7 +59,8 @@ async def reasons_for(db: Database, config: HandlerConfig, **fields: Any) -> lis
         filed = case("DX-2026-000001", **fields)
         session.add(filed)
         await session.flush()
-        return await hard_case_reasons(session, filed, config.hard_cases, config.zone)
+        cases = ports(session).cases
+        return await hard_case_reasons(cases, filed, config.hard_cases, config.zone)
 
 
 @pytest.mark.parametrize(

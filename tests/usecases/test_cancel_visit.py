@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.errors import Stale
+from handlers.domain.errors import Stale
 from handlers.usecases.book_visit import BookVisit, book_visit
 from handlers.usecases.cancel_visit import CancelVisit, cancel_visit, cancellable_visit
 from handlers.usecases.remind_visit import REMINDER

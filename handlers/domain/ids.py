@@ -1,0 +1,12 @@
+"""Typed ids, so that a staff id cannot be passed where a case id is meant."""
+
+from typing import NewType
+
+__all__ = ["CaseId", "ChatId", "DepartmentId", "StaffId", "UserId"]
+
+CaseId = NewType("CaseId", int)
+StaffId = NewType("StaffId", int)
+DepartmentId = NewType("DepartmentId", int)
+ChatId = NewType("ChatId", int)
+UserId = NewType("UserId", int)
+"""A Telegram user, whoever they are to us (worker, staff, admin)."""

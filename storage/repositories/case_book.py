@@ -1,0 +1,82 @@
+"""``CaseBook`` over the ``case`` table: the row is locked when read for a change, and a saved
+record is written back onto it (the same row the chat layer renders afterwards)."""
+
+from dataclasses import dataclass
+
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.domain.cases import OPEN_STATUSES, CaseRecord
+from handlers.domain.ids import CaseId, DepartmentId, StaffId
+from storage.models import Case, Department, employer_key
+
+__all__ = ["SqlCaseBook"]
+
+
+@dataclass(frozen=True, slots=True)
+class SqlCaseBook:
+    session: AsyncSession
+
+    async def for_change(self, case_id: CaseId) -> CaseRecord | None:
+        statement = (
+            select(Case)
+            .where(col(Case.id) == case_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        case = (await self.session.exec(statement)).first()
+        if case is None:
+            return None
+        department = await self.session.get(Department, case.department_id)
+        assert department is not None
+        return CaseRecord(
+            id=case_id,
+            number=case.number,
+            status=case.status,
+            department_id=DepartmentId(case.department_id),
+            department_code=department.code,
+            county=case.county,
+            assignee_id=StaffId(case.assignee_id) if case.assignee_id is not None else None,
+            employer=case.employer,
+            amount_fen=case.amount_fen,
+            workers_owed=case.workers_owed,
+            owed_since=case.owed_since,
+            created_at=case.created_at,
+            reporter_name=case.reporter_name,
+            reporter_phone=case.reporter_phone,
+            hard=case.hard,
+            hard_reasons=tuple(case.hard_reasons),
+            escalated_at=case.escalated_at,
+            outcome=case.outcome,
+            outcome_note=case.outcome_note,
+            amount_recovered_fen=case.amount_recovered_fen,
+            workers_paid=case.workers_paid,
+            resolved_at=case.resolved_at,
+        )
+
+    async def save(self, case: CaseRecord) -> None:
+        row = await self.session.get(Case, case.id)
+        assert row is not None
+        row.status = case.status
+        row.department_id = case.department_id
+        row.assignee_id = case.assignee_id
+        row.hard = case.hard
+        row.hard_reasons = list(case.hard_reasons)
+        row.escalated_at = case.escalated_at
+        row.outcome = case.outcome
+        row.outcome_note = case.outcome_note
+        row.amount_recovered_fen = case.amount_recovered_fen
+        row.workers_paid = case.workers_paid
+        row.resolved_at = case.resolved_at
+        self.session.add(row)
+
+    async def count_open_of_employer(self, employer: str) -> int:
+        statement = (
+            select(func.count())
+            .select_from(Case)
+            .where(
+                col(Case.employer_key) == employer_key(employer),
+                col(Case.status).in_(OPEN_STATUSES),
+            )
+        )
+        return (await self.session.exec(statement)).one()
