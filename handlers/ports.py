@@ -8,6 +8,7 @@ handlers, so nothing under ``handlers/`` needs to know which implementation it w
 from dataclasses import dataclass
 
 from handlers.ports_due import DueWriter
+from handlers.ports_surveys import ReopenableCases, SurveyBook
 from handlers.ports_visits import VisitBook
 
 __all__ = ["Ports"]
@@ -19,3 +20,5 @@ class Ports:
 
     due: DueWriter
     visits: VisitBook
+    surveys: SurveyBook
+    reopenable_cases: ReopenableCases
