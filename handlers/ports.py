@@ -11,6 +11,7 @@ from handlers.ports_case_book import CaseBook
 from handlers.ports_case_trail import CaseTrail
 from handlers.ports_due import DueWriter
 from handlers.ports_staff import StaffDirectory
+from handlers.ports_surveys import ReopenableCases, SurveyBook
 from handlers.ports_visits import VisitBook
 
 __all__ = ["Ports"]
@@ -24,4 +25,6 @@ class Ports:
     due: DueWriter
     staff: StaffDirectory
     trail: CaseTrail
+    reopenable_cases: ReopenableCases
+    surveys: SurveyBook
     visits: VisitBook

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapper
 from sqlmodel import Field, SQLModel
 
 from handlers.domain.cases import CaseStatus, StaffRole
+from handlers.domain.surveys import SurveyStatus
 from storage.columns import UtcDateTime
 
 __all__ = [
@@ -253,15 +254,6 @@ class Consultation(SQLModel, table=True):
     payment_due: date | None = None
     outcome_notes: str | None = Field(default=None, sa_type=Text)
     outcome_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
-
-
-class SurveyStatus(StrEnum):
-    SCHEDULED = "scheduled"
-    ASKED = "asked"
-    ANSWERED = "answered"
-    UNANSWERED = "unanswered"
-    UNDELIVERABLE = "undeliverable"
-    CANCELLED = "cancelled"
 
 
 class Survey(SQLModel, table=True):

@@ -8,45 +8,29 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from handlers import callbacks
-from handlers.case_card import load_case
 from handlers.context import Context
-from handlers.domain.errors import NotAllowed, Refusal, Stale
+from handlers.domain.errors import NotAllowed, Refusal
+from handlers.domain.surveys import AlreadyAnswered
 from handlers.events import EventKind
 from handlers.explanations import explain
-from handlers.formatting import N_
 from handlers.menu import show_menu
 from handlers.parsing import ParseError, parse_free_text
-from handlers.surveys.questions import (
-    COMMENT,
-    NEW_ARREARS,
-    PAID,
-    PREFIX,
-    RATING,
-    VALUES,
-    already_answered,
-    current_question,
-)
+from handlers.surveys.questions import COMMENT, NEW_ARREARS, PAID, PREFIX, RATING, VALUES
 from handlers.surveys.rebound import take_new_arrears
-from handlers.surveys.record import INVALID, Answer
-from handlers.surveys.return_visit import (
-    skip_comment,
-    take_comment,
-    take_paid,
-    take_rating,
-)
+from handlers.surveys.record import INVALID, Answer, record
+from handlers.surveys.return_visit import take_comment, take_paid, take_rating
+from handlers.usecases.answer_return_visit import open_question
 from storage.conversations import save_conversation
-from storage.models import SurveyStatus
-from storage.surveys import case_of_survey, lock_survey, newer_round_exists
 
 __all__ = ["on_comment", "on_survey_press"]
 
 log = logging.getLogger(__name__)
 
 COMMENT_LIMIT = 1000
-TAKES: dict[str, Callable[[Context, Answer, str], Awaitable[None]]] = {
+TAKES: dict[str, Callable[[Context, Answer], Awaitable[None]]] = {
     PAID: take_paid,
     RATING: take_rating,
-    COMMENT: skip_comment,
+    COMMENT: take_comment,
     NEW_ARREARS: take_new_arrears,
 }
 
@@ -60,12 +44,14 @@ async def on_survey_press(ctx: Context) -> None:
     if question not in TAKES or value not in VALUES[question]:
         log.warning("refused survey button from user %s", ctx.event.user_id)
         raise NotAllowed(INVALID)
-    answer = await checked(ctx, survey_id, question)
-    if answer is None:
-        ctx.answer(ctx._("Your answer is already recorded."))
+    typed = "" if question == COMMENT else value  # Skip: nothing to add
+    try:
+        answer = await record(ctx, survey_id, question, typed)
+    except AlreadyAnswered as refusal:  # a second press counts once, and says so quietly
+        ctx.answer(ctx._(refusal.message))
         return
     ctx.answer()
-    await TAKES[question](ctx, answer, value)
+    await TAKES[question](ctx, answer)
 
 
 async def on_comment(ctx: Context) -> None:
@@ -74,11 +60,13 @@ async def on_comment(ctx: Context) -> None:
     if event.kind not in (EventKind.TEXT, EventKind.COMMAND):
         ctx.reply(ctx._("Please type your comment, or tap Skip."))
         return
+    survey_id = int(ctx.conversation.data.get("survey", 0))
     try:
-        answer = await checked(ctx, int(ctx.conversation.data.get("survey", 0)), COMMENT)
+        worker_id = ctx.worker.id if ctx.worker else None
+        await open_question(
+            worker_id, survey_id, COMMENT, ctx.ports.surveys, ctx.ports.reopenable_cases
+        )
     except Refusal:
-        answer = None
-    if answer is None:
         save_conversation(ctx.session, ctx.conversation, ctx.now, flow=None, step=None, data={})
         await show_menu(ctx)
         return
@@ -90,24 +78,4 @@ async def on_comment(ctx: Context) -> None:
             ctx.reply(explain(ctx._, "text", error))
             return
         comment = ""
-    await take_comment(ctx, answer, comment)
-
-
-async def checked(ctx: Context, survey_id: int, question: str) -> Answer | None:
-    """The answer if it may count; None when this question was answered already."""
-    case_id = await case_of_survey(ctx.session, survey_id)
-    if case_id is None:
-        raise NotAllowed(INVALID)
-    view = await load_case(ctx.session, case_id, lock=True)
-    survey = await lock_survey(ctx.session, survey_id)
-    assert view is not None
-    if ctx.worker is None or view.case.worker_id != ctx.worker.id:
-        raise NotAllowed(N_("This button is not for you."))
-    open_ = survey.status in (SurveyStatus.ASKED, SurveyStatus.ANSWERED)
-    if not open_ or await newer_round_exists(ctx.session, survey):
-        raise Stale(N_("This survey is closed; nothing changed."))
-    if question == current_question(survey):
-        return Answer(survey, view, question)
-    if already_answered(survey, question):
-        return None
-    raise NotAllowed(INVALID)
+    await take_comment(ctx, await record(ctx, survey_id, COMMENT, comment))

@@ -5,8 +5,6 @@ again with its buttons, the county's leaders are told, and the worker hears who 
 A rating of 2 or less goes to the supervisors (纪委监委) to review how the case was handled.
 """
 
-from datetime import timedelta
-
 from handlers.case_card import CaseView, case_card, send_alert
 from handlers.context import Unit
 from handlers.formatting import N_, department_name, format_date
@@ -14,13 +12,10 @@ from handlers.i18n import translator
 from handlers.notify import tell_worker
 from handlers.replies import SendMessage, escape
 from handlers.staff.deadlines import plan_deadlines
-from storage.cases import add_case_event
-from storage.models import CaseStatus
-from storage.surveys import cancel_scheduled_surveys
+from handlers.usecases import reopen_case as reopening
 
-__all__ = ["LOW_RATING", "forward_comment", "reopen_case", "review_low_rating"]
+__all__ = ["announce_reopened", "forward_comment", "reopen_case", "review_low_rating"]
 
-LOW_RATING = 2
 REOPENED = {
     "partly": N_(
         "🔁 Case {number} is reopened: the worker says only part of the money has arrived. "
@@ -43,31 +38,18 @@ COMMENTED = N_("💬 Case {number}: the worker's comment on a low rating: {comme
 
 
 async def reopen_case(unit: Unit, view: CaseView, paid: str, actor: str) -> None:
-    """Back to work with a fresh deadline; the surveys of the old resolution not yet asked
-    are cancelled (the next resolution plans its own)."""
+    """Back to work with a fresh deadline (``handlers.usecases.reopen_case``), announced."""
+    assert view.case.id is not None
+    request = reopening.ReopenCase(view.case.id, paid, unit.now, unit.config.case_deadline_days)
+    ports = unit.ports
+    await reopening.reopen_case(actor, request, ports.reopenable_cases, ports.surveys)
+    await announce_reopened(unit, view, paid)
+
+
+async def announce_reopened(unit: Unit, view: CaseView, paid: str) -> None:
+    """The reopened case's deadline planned; its department gets the alert again, its leads
+    and its worker hear why and by when."""
     case, department = view.case, view.department
-    assert case.id is not None
-    days = department.deadline_days or unit.config.case_deadline_days
-    before = {
-        "status": case.status,
-        "outcome": case.outcome,
-        "resolved_at": case.resolved_at.isoformat() if case.resolved_at else None,
-        "deadline_at": case.deadline_at.isoformat(),
-    }
-    case.status, case.outcome, case.resolved_at = CaseStatus.REOPENED, None, None
-    case.anonymised_at = None  # open again: anonymised anew once it closes
-    case.deadline_at, case.overdue_at = unit.now + timedelta(days=days), None
-    unit.session.add(case)
-    after = {"status": case.status, "deadline_at": case.deadline_at.isoformat()}
-    await add_case_event(
-        unit.session,
-        case,
-        actor=actor,
-        kind="reopened",
-        at=unit.now,
-        data={"before": before, "after": after, "paid": paid},
-    )
-    await cancel_scheduled_surveys(unit.session, case.id)
     await plan_deadlines(unit, case)
     deadline = format_date(case.deadline_at, unit.config.zone)
     _ = translator(unit.config.default_language)

@@ -8,6 +8,14 @@ from zoneinfo import ZoneInfo
 
 from handlers import callbacks
 from handlers.context import Keyboard
+from handlers.domain.surveys import (
+    COMMENT,
+    NEW_ARREARS,
+    PAID,
+    RATING,
+    REBOUND,
+    RETURN_VISIT,
+)
 from handlers.formatting import N_, format_date
 from handlers.i18n import Translator
 from handlers.replies import Button
@@ -15,7 +23,6 @@ from storage.models import Case, Survey
 
 __all__ = [
     "COMMENT",
-    "FIELDS",
     "NEW_ARREARS",
     "PAID",
     "PREFIX",
@@ -23,20 +30,12 @@ __all__ = [
     "REBOUND",
     "RETURN_VISIT",
     "VALUES",
-    "already_answered",
     "comment_question",
-    "current_question",
     "opening_question",
     "rating_question",
 ]
 
 PREFIX = "sv"
-RETURN_VISIT = "return_visit"
-REBOUND = "rebound"
-PAID, RATING, COMMENT, NEW_ARREARS = "paid", "rate", "note", "new"
-ORDER = {RETURN_VISIT: (PAID, RATING, COMMENT), REBOUND: (NEW_ARREARS,)}
-FIELDS = {PAID: "paid", RATING: "rating", COMMENT: "comment", NEW_ARREARS: "new_arrears"}
-"""The survey column each question fills."""
 
 PAID_CHOICES = {
     "full": N_("✅ Yes, all of it"),
@@ -74,20 +73,8 @@ REMIND = {
 }
 
 
-def button(survey: Survey, question: str, value: str | int, label: str) -> Button:
-    return Button(label, callbacks.pack(PREFIX, survey.id or 0, question, value))
-
-
-def current_question(survey: Survey) -> str | None:
-    """The first question still unanswered; None when the survey is complete."""
-    for question in ORDER[survey.kind]:
-        if getattr(survey, FIELDS[question]) is None:
-            return question
-    return None
-
-
-def already_answered(survey: Survey, question: str) -> bool:
-    return question in FIELDS and getattr(survey, FIELDS[question]) is not None
+def button(survey_id: int, question: str, value: str | int, label: str) -> Button:
+    return Button(label, callbacks.pack(PREFIX, survey_id, question, value))
 
 
 def opening_question(
@@ -99,18 +86,20 @@ def opening_question(
     text = text.format(number=case.number, date=format_date(case.resolved_at, zone))
     choices = PAID_CHOICES if survey.kind == RETURN_VISIT else NEW_ARREARS_CHOICES
     question = PAID if survey.kind == RETURN_VISIT else NEW_ARREARS
-    rows = tuple((button(survey, question, key, _(label)),) for key, label in choices.items())
+    rows = tuple(
+        (button(survey.id or 0, question, key, _(label)),) for key, label in choices.items()
+    )
     return text, rows
 
 
-def rating_question(survey: Survey, _: Translator) -> tuple[str, Keyboard]:
+def rating_question(survey_id: int, _: Translator) -> tuple[str, Keyboard]:
     text = _(
         "How satisfied are you with how your case was handled? Tap a number: 1 means very "
         "unhappy, 5 means very satisfied."
     )
-    return text, (tuple(button(survey, RATING, n, n) for n in RATINGS),)
+    return text, (tuple(button(survey_id, RATING, n, n) for n in RATINGS),)
 
 
-def comment_question(survey: Survey, _: Translator) -> tuple[str, Keyboard]:
+def comment_question(survey_id: int, _: Translator) -> tuple[str, Keyboard]:
     text = _("Is there anything else you would like to tell us? Type it here, or tap Skip.")
-    return text, ((button(survey, COMMENT, "skip", _("Skip")),),)
+    return text, ((button(survey_id, COMMENT, "skip", _("Skip")),),)

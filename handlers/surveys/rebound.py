@@ -14,7 +14,7 @@ from handlers.i18n import translator
 from handlers.menu import main_menu_buttons
 from handlers.replies import SendMessage
 from handlers.report_arrears.flow import begin_prefilled
-from handlers.surveys.record import Answer, record
+from handlers.surveys.record import Answer
 from storage.models import Case
 
 __all__ = ["take_new_arrears"]
@@ -25,9 +25,8 @@ OWED_AGAIN = N_(
 )
 
 
-async def take_new_arrears(ctx: Context, answer: Answer, value: str) -> None:
-    await record(ctx, answer, value == "yes")
-    if value == "no":
+async def take_new_arrears(ctx: Context, answer: Answer) -> None:
+    if not answer.answered.consequences.owed_again:
         ctx.reply(
             ctx._(
                 "Good to hear, thank you! If anyone ever owes you wages again, tap “Report "

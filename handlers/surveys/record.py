@@ -1,54 +1,39 @@
-"""Keeping a worker's answer: on the survey, and in the case's audit trail."""
+"""Keeping a worker's answer (``handlers.usecases.answer_return_visit``), and the case as its
+card shows it afterwards, for the messages the answer sets off."""
 
 from dataclasses import dataclass
 
-from handlers.case_card import CaseView
+from handlers.case_card import CaseView, load_case
 from handlers.context import Context
-from handlers.formatting import N_
-from handlers.surveys.questions import FIELDS
-from storage.cases import add_case_event
-from storage.models import Survey, SurveyStatus
-from storage.surveys import cancel_turns
+from handlers.domain.surveys import INVALID
+from handlers.usecases.answer_return_visit import (
+    AnswerSurvey,
+    SurveyAnswered,
+    answer_return_visit,
+)
 
 __all__ = ["INVALID", "Answer", "record", "worker_actor"]
-
-INVALID = N_("This button is not valid.")
 
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """An answer to the survey's current question, from the case's own worker."""
+    """An answer kept, from the case's own worker, and the case (reopened, if it was)."""
 
-    survey: Survey
+    answered: SurveyAnswered
     view: CaseView
-    question: str
 
 
 def worker_actor(ctx: Context) -> str:
     return f"worker:{ctx.event.user_id}"
 
 
-async def record(ctx: Context, answer: Answer, value: str | int | bool) -> None:
-    """The first answer makes the survey answered, and no reminder follows."""
-    survey, field = answer.survey, FIELDS[answer.question]
-    assert survey.id is not None
-    before = getattr(survey, field)
-    setattr(survey, field, value)
-    if survey.status == SurveyStatus.ASKED:
-        survey.status, survey.answered_at = SurveyStatus.ANSWERED, ctx.now
-        await cancel_turns(ctx.session, survey.id)
-    ctx.session.add(survey)
-    await add_case_event(
-        ctx.session,
-        answer.view.case,
-        actor=worker_actor(ctx),
-        kind="survey_answer",
-        at=ctx.now,
-        data={
-            "survey": survey.id,
-            "survey_kind": survey.kind,
-            "round": survey.round,
-            "before": {field: before},
-            "after": {field: value},
-        },
+async def record(ctx: Context, survey_id: int, question: str, value: str) -> Answer:
+    """Keep the answer, or raise the refusal that says why it does not count."""
+    ports, worker_id = ctx.ports, ctx.worker.id if ctx.worker else None
+    request = AnswerSurvey(survey_id, question, value, ctx.now, ctx.config.case_deadline_days)
+    answered = await answer_return_visit(
+        worker_id, worker_actor(ctx), request, ports.surveys, ports.reopenable_cases
     )
+    view = await load_case(ctx.session, answered.survey.case_id)
+    assert view is not None
+    return Answer(answered, view)

@@ -4,57 +4,45 @@
 worker who stops there has still set the department back to work.
 """
 
-from dataclasses import replace
-
 from handlers.context import Context
+from handlers.domain.surveys import COMMENT
 from handlers.menu import main_menu_buttons
-from handlers.surveys.consequences import (
-    LOW_RATING,
-    forward_comment,
-    reopen_case,
-    review_low_rating,
-)
-from handlers.surveys.questions import COMMENT, comment_question, rating_question
-from handlers.surveys.record import Answer, record, worker_actor
+from handlers.surveys.consequences import announce_reopened, forward_comment, review_low_rating
+from handlers.surveys.questions import comment_question, rating_question
+from handlers.surveys.record import Answer, record
 from storage.conversations import save_conversation
-from storage.models import CaseStatus
 
-__all__ = ["COMMENT_FLOW", "skip_comment", "take_comment", "take_paid", "take_rating"]
+__all__ = ["COMMENT_FLOW", "take_comment", "take_paid", "take_rating"]
 
 COMMENT_FLOW = "survey"
 """The worker's chat while a typed comment is awaited (``data["survey"]``)."""
 
 
-async def take_paid(ctx: Context, answer: Answer, value: str) -> None:
-    await record(ctx, answer, value)
-    if value != "full" and answer.view.case.status == CaseStatus.RESOLVED:
-        await reopen_case(ctx, answer.view, value, worker_actor(ctx))
-    ctx.reply(*rating_question(answer.survey, ctx._))
+async def take_paid(ctx: Context, answer: Answer) -> None:
+    if answer.answered.reopened is not None:
+        await announce_reopened(ctx, answer.view, answer.answered.reopened.paid)
+    ctx.reply(*rating_question(answer.answered.survey.id, ctx._))
 
 
-async def take_rating(ctx: Context, answer: Answer, value: str) -> None:
+async def take_rating(ctx: Context, answer: Answer) -> None:
     """A report the worker is filling in keeps the chat: then no comment is asked for."""
-    await record(ctx, answer, int(value))
-    if int(value) <= LOW_RATING:
-        review_low_rating(ctx, answer.view, int(value))
+    survey_id, rating = answer.answered.survey.id, answer.answered.consequences.review_rating
+    if rating is not None:
+        review_low_rating(ctx, answer.view, rating)
     if ctx.conversation.flow is not None:
-        await take_comment(ctx, replace(answer, question=COMMENT), "")
+        await take_comment(ctx, await record(ctx, survey_id, COMMENT, ""))
         return
-    data = {"survey": answer.survey.id}
+    data = {"survey": survey_id}
     save_conversation(
         ctx.session, ctx.conversation, ctx.now, flow=COMMENT_FLOW, step=None, data=data
     )
-    ctx.reply(*comment_question(answer.survey, ctx._))
+    ctx.reply(*comment_question(survey_id, ctx._))
 
 
-async def skip_comment(ctx: Context, answer: Answer, value: str) -> None:
-    await take_comment(ctx, answer, "")
-
-
-async def take_comment(ctx: Context, answer: Answer, comment: str) -> None:
+async def take_comment(ctx: Context, answer: Answer) -> None:
     """The last step: an empty comment records that the worker had nothing to add."""
-    await record(ctx, answer, comment)
-    if comment and (answer.survey.rating or 0) <= LOW_RATING:
+    comment = answer.answered.consequences.forward_comment
+    if comment is not None:
         forward_comment(ctx, answer.view, comment)
     if ctx.conversation.flow == COMMENT_FLOW:
         save_conversation(ctx.session, ctx.conversation, ctx.now, flow=None, step=None, data={})

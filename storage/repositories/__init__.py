@@ -8,6 +8,7 @@ from storage.repositories.case_book import SqlCaseBook
 from storage.repositories.case_trail import SqlCaseTrail
 from storage.repositories.due import SqlDueWriter
 from storage.repositories.staff_directory import SqlStaffDirectory
+from storage.repositories.surveys import SqlReopenableCases, SqlSurveyBook
 from storage.repositories.visits import SqlVisitBook
 
 __all__ = ["ports"]
@@ -18,7 +19,9 @@ def ports(session: AsyncSession) -> Ports:
     return Ports(
         cases=SqlCaseBook(session),
         due=SqlDueWriter(session),
+        reopenable_cases=SqlReopenableCases(session),
         staff=SqlStaffDirectory(session),
+        surveys=SqlSurveyBook(session),
         trail=SqlCaseTrail(session),
         visits=SqlVisitBook(session),
     )

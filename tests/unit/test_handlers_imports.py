@@ -37,3 +37,31 @@ def test_no_module_under_handlers_imports_a_runtime_library() -> None:
 def test_the_check_sees_imports_inside_functions_and_from_submodules() -> None:
     source = "def draw():\n    from matplotlib.figure import Figure\n    import openpyxl.styles\n"
     assert list(imported_modules(source)) == ["matplotlib.figure", "openpyxl.styles"]
+
+
+CORE = ("domain", "usecases")
+"""The layers every door shares: they reach the outside world only through the ports."""
+OUTSIDE = frozenset({"storage", "bot", "sqlmodel", "sqlalchemy", "asyncpg", "aiosqlite"})
+
+
+def reaches_outside_the_core(module: str) -> bool:
+    """Storage, the runtime, a database library, or a chat-side module of ``handlers``."""
+    top, _, rest = module.partition(".")
+    if top == "handlers":
+        return not rest.startswith(("domain", "usecases", "ports"))
+    return top in OUTSIDE | RUNTIME_LIBRARIES
+
+
+def test_the_domain_and_the_use_cases_import_no_storage_and_no_chat() -> None:
+    files = sorted(
+        [path for layer in CORE for path in (HANDLERS / layer).rglob("*.py")]
+        + list(HANDLERS.glob("ports*.py"))
+    )
+    assert HANDLERS / "domain" / "cases.py" in files and HANDLERS / "ports.py" in files
+    offending = [
+        f"{path.relative_to(HANDLERS.parent)}: {module}"
+        for path in files
+        for module in imported_modules(path.read_text(encoding="utf-8"))
+        if reaches_outside_the_core(module)
+    ]
+    assert offending == []

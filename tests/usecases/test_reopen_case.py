@@ -1,0 +1,63 @@
+"""Reopening a resolved case, on the fakes: only a resolved case, and nothing written else."""
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from handlers.domain.cases import CaseStatus
+from handlers.domain.surveys import NotResolved, SurveyedCase, SurveyRecord, SurveyStatus
+from handlers.usecases.reopen_case import ReopenCase, reopen_case
+from tests.fakes.surveys import FakeReopenableCases, FakeSurveyBook
+
+NOW = datetime(2026, 12, 1, 2, tzinfo=UTC)
+CASE = 30
+RESOLVED = SurveyedCase(
+    id=CASE,
+    worker_id=7,
+    status=CaseStatus.RESOLVED,
+    outcome="paid_in_full",
+    resolved_at=NOW - timedelta(days=2),
+    deadline_at=NOW - timedelta(days=5),
+    deadline_days=10,
+)
+REQUEST = ReopenCase(CASE, "partly", NOW, default_days=15)
+
+
+async def test_a_resolved_case_reopens_with_a_new_deadline_and_its_surveys_cancelled() -> None:
+    cases, surveys = FakeReopenableCases(), FakeSurveyBook()
+    cases.put(RESOLVED)
+    surveys.put(SurveyRecord(12, CASE, "rebound", 1, SurveyStatus.SCHEDULED))
+    asked = surveys.put(SurveyRecord(13, CASE, "return_visit", 1, SurveyStatus.ASKED))
+    reopened = await reopen_case("worker:1", REQUEST, cases, surveys)
+    assert reopened.paid == "partly"
+    assert (
+        reopened.case
+        == cases.cases[CASE]
+        == replace(
+            RESOLVED,
+            status=CaseStatus.REOPENED,
+            outcome=None,
+            resolved_at=None,
+            deadline_at=NOW + timedelta(days=10),
+        )
+    )
+    assert surveys.surveys[12].status == SurveyStatus.CANCELLED
+    assert surveys.surveys[13] == asked
+    assert [(event[0], event[1], event[2]) for event in cases.events] == [
+        (CASE, "worker:1", "reopened")
+    ]
+
+
+@pytest.mark.parametrize(
+    "status", [CaseStatus.IN_PROGRESS, CaseStatus.REOPENED, CaseStatus.REJECTED]
+)
+async def test_a_case_that_is_not_resolved_is_not_reopened(status: CaseStatus) -> None:
+    cases, surveys = FakeReopenableCases(), FakeSurveyBook()
+    open_case = cases.put(replace(RESOLVED, status=status))
+    scheduled = surveys.put(SurveyRecord(12, CASE, "rebound", 1, SurveyStatus.SCHEDULED))
+    with pytest.raises(NotResolved) as refused:
+        await reopen_case("worker:1", REQUEST, cases, surveys)
+    assert refused.value.status == status
+    assert cases.cases[CASE] == open_case and cases.events == []
+    assert surveys.surveys[12] == scheduled
