@@ -2,28 +2,20 @@
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func
-from sqlmodel import col, select
+from sqlmodel import select
 
 from bot.scheduler import DUE_WORK, Scheduler, digest_trigger, run_due_work
 from bot.settings import ScheduleSettings
 from handlers import HandlerConfig, SendMessage
 from handlers.context import Unit
 from storage.db import Database
-from storage.due import schedule
-from storage.models import DueTask, OutboxMessage
+from storage.models import DueTask
 from tests.support.clock import FakeClock
-from tests.support.databases import postgres_url
-
-CHAT = -1001000000101
-
-
-async def echo(unit: Unit, task: DueTask) -> None:
-    unit.send(SendMessage(CHAT, task.subject))
+from tests.support.due_work import CHAT, echo, outbox_texts, plan
 
 
 async def boom(unit: Unit, task: DueTask) -> None:
@@ -50,18 +42,6 @@ def due_work_of_these_tests(monkeypatch: pytest.MonkeyPatch) -> None:
 
 class Crash(BaseException):
     """The process dies: nothing after this point runs, the transaction is not committed."""
-
-
-async def plan(db: Database, clock: FakeClock, kind: str, subject: str, **late: float) -> None:
-    async with db.transaction() as session:
-        due_at = clock.now() - timedelta(**late)
-        await schedule(session, kind, subject, due_at, clock.now())
-
-
-async def outbox_texts(db: Database) -> list[str]:
-    async with db.reader() as session:
-        rows = await session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id)))
-        return [row.payload["text"] for row in rows]
 
 
 async def task(db: Database, subject: str) -> DueTask:
@@ -135,33 +115,6 @@ async def test_the_sender_is_woken_when_due_work_leaves_messages(
     await plan(db, clock, "test_echo", "wake up")
     await run_due_work(db, config, clock, on_outgoing=lambda: wakes.append(None))
     assert len(wakes) == 1
-
-
-@pytest.mark.skipif(postgres_url() is None, reason="needs TEST_DATABASE_URL")
-@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-async def test_two_instances_share_200_due_tasks_and_do_each_exactly_once(
-    db: Database, config: HandlerConfig, clock: FakeClock
-) -> None:
-    """Several instances need PostgreSQL (``SKIP LOCKED``); SQLite serves one."""
-    for number in range(200):
-        await plan(db, clock, "test_echo", f"task {number}")
-    other = Database(str(db.url.render_as_string(hide_password=False)))
-    try:
-        taken = await asyncio.gather(
-            run_due_work(db, config, clock, limit=1000),
-            run_due_work(other, config, clock, limit=1000),
-        )
-    finally:
-        await other.dispose()
-
-    assert sum(taken) == 200
-    texts = await outbox_texts(db)
-    assert len(texts) == 200 and len(set(texts)) == 200
-    async with db.reader() as session:
-        statuses = (
-            await session.exec(select(DueTask.status, func.count()).group_by(DueTask.status))
-        ).all()
-    assert statuses == [("done", 200)]
 
 
 # --- the clock ---------------------------------------------------------------------------------
