@@ -24,7 +24,7 @@ from handlers.parsing import ParseError, parse_phone
 from handlers.routing import (
     SECTORS,
     County,
-    Department,
+    DepartmentEntry,
     ReceptionPoint,
     Renames,
     Routing,
@@ -307,7 +307,7 @@ def _one_line(message: str) -> str:
 
 def _build(model: _RoutingFile, source: str) -> Routing:
     departments = {
-        code: Department(
+        code: DepartmentEntry(
             code=code,
             name_zh=entry.name_zh,
             name_en=entry.name_en,

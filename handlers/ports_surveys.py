@@ -1,7 +1,6 @@
 """The ports through which a worker's survey answers are kept and a resolved case is reopened."""
 
-from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from handlers.domain.surveys import SurveyedCase, SurveyRecord
 
@@ -42,7 +41,7 @@ class SurveyBook(Protocol):
 
 
 class ReopenableCases(Protocol):
-    """Cases as the surveys read and reopen them, and their audit trail."""
+    """Cases as the surveys read and reopen them (their audit trail is ``CaseTrail``'s)."""
 
     async def held(self, case_id: int) -> SurveyedCase:
         """The case, held against other changes until the unit of work ends."""
@@ -51,10 +50,4 @@ class ReopenableCases(Protocol):
     async def save_reopened(self, case: SurveyedCase) -> None:
         """Keep the reopened case's status and deadline; it is no longer overdue, and it is
         anonymised anew once it closes again."""
-        ...
-
-    async def add_event(
-        self, case_id: int, actor: str, kind: str, at: datetime, data: dict[str, Any]
-    ) -> None:
-        """Append to the case's audit trail."""
         ...

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 __all__ = [
     "SECTORS",
     "County",
-    "Department",
+    "DepartmentEntry",
     "ReceptionPoint",
     "Renames",
     "Routing",
@@ -46,8 +46,9 @@ def _is_chinese(language: str) -> bool:
 
 
 @dataclass(frozen=True)
-class Department:
-    """A department that handles cases, reached through its staff chat."""
+class DepartmentEntry:
+    """A department as the routing file names it: one that handles cases, reached through its
+    staff chat (its table row, which the cases point at, is ``storage.models.Department``)."""
 
     code: str
     name_zh: str
@@ -123,7 +124,7 @@ class Routing:
 
     counties: tuple[County, ...]
     """In file order, which is the order the county buttons are shown in."""
-    departments: Mapping[str, Department]
+    departments: Mapping[str, DepartmentEntry]
     city_fallback: str
     reception_points: tuple[ReceptionPoint, ...]
     rules: Mapping[tuple[str, str], str]
@@ -161,7 +162,7 @@ class Routing:
         code = self.county_code(code)
         return next((county for county in self.counties if county.code == code), None)
 
-    def department(self, code: str) -> Department | None:
+    def department(self, code: str) -> DepartmentEntry | None:
         """The department with this code, or renamed from it; None if the file has neither."""
         return self.departments.get(self.renamed.departments.get(code, code))
 
@@ -186,7 +187,7 @@ class Routing:
         known = self.department(code)
         return known.name(language) if known is not None else code
 
-    def department_for(self, county: str, sector: str) -> Department:
+    def department_for(self, county: str, sector: str) -> DepartmentEntry:
         """The department that owns a case; never fails, so no complaint is left unassigned.
 
         A county or sector the file does not know falls through to the county's and then the

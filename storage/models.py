@@ -44,7 +44,7 @@ __all__ = [
     "LostGroup",
     "OutboxMessage",
     "OutboxStatus",
-    "Sender",
+    "SenderHeartbeat",
     "Staff",
     "StaffRole",
     "Survey",
@@ -408,8 +408,9 @@ class InboxEvent(SQLModel, table=True):
     handled_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
-class Sender(SQLModel, table=True):
-    """A running outbox sender; its heartbeat vouches for the messages it has claimed."""
+class SenderHeartbeat(SQLModel, table=True):
+    """The heartbeat of a running outbox sender (``bot.sender.Sender``): it vouches for the
+    messages the sender has claimed."""
 
     id: str = Field(primary_key=True, max_length=36)
     heartbeat_at: datetime = Field(sa_type=UtcDateTime)

@@ -16,7 +16,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.columns import UtcDateTime
-from storage.models import OutboxMessage, OutboxStatus, Sender
+from storage.models import OutboxMessage, OutboxStatus, SenderHeartbeat
 from storage.upsert import insert_for, skip_locked
 
 __all__ = [
@@ -147,7 +147,7 @@ async def heartbeat(session: AsyncSession, sender: str, now: datetime) -> None:
     """``now`` on the database's clock (``storage.db_clock``), as ``recover_orphaned_claims``
     reads it: the senders judging each other need not have clocks that agree."""
     await session.exec(
-        insert_for(session, Sender)
+        insert_for(session, SenderHeartbeat)
         .values(id=sender, heartbeat_at=now)
         .on_conflict_do_update(index_elements=["id"], set_={"heartbeat_at": now})
     )
@@ -155,13 +155,13 @@ async def heartbeat(session: AsyncSession, sender: str, now: datetime) -> None:
 
 async def retire(session: AsyncSession, sender: str) -> None:
     """A sender that stopped cleanly (nothing left in flight) vouches for nothing more."""
-    await session.exec(delete(Sender).where(col(Sender.id) == sender))
+    await session.exec(delete(SenderHeartbeat).where(col(SenderHeartbeat.id) == sender))
 
 
 async def recover_orphaned_claims(session: AsyncSession, now: datetime, silence: timedelta) -> int:
     """Release claims of senders that have not beaten for ``silence`` (or are gone); ``now``
     on the database's clock, like the heartbeats."""
-    alive = select(Sender.id).where(col(Sender.heartbeat_at) >= now - silence)
+    alive = select(SenderHeartbeat.id).where(col(SenderHeartbeat.heartbeat_at) >= now - silence)
     result = await session.exec(
         update(OutboxMessage)
         .where(

@@ -48,7 +48,7 @@ async def language_of(session: AsyncSession, telegram_user_id: int) -> str | Non
 
 
 class DepartmentRecord(Protocol):
-    """What the routing file says of a department."""
+    """What the routing file says of a department (``handlers.routing.DepartmentEntry``)."""
 
     @property
     def code(self) -> str: ...

@@ -32,7 +32,12 @@ async def record(ctx: Context, survey_id: int, question: str, value: str) -> Ans
     ports, worker_id = ctx.ports, ctx.worker.id if ctx.worker else None
     request = AnswerSurvey(survey_id, question, value, ctx.now, ctx.config.case_deadline_days)
     answered = await answer_return_visit(
-        worker_id, worker_actor(ctx), request, ports.surveys, ports.reopenable_cases
+        worker_id,
+        worker_actor(ctx),
+        request,
+        ports.surveys,
+        ports.reopenable_cases,
+        ports.trail,
     )
     view = await load_case(ctx.session, answered.survey.case_id)
     assert view is not None

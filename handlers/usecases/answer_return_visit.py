@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from handlers.domain.errors import NotAllowed
+from handlers.domain.ids import CaseId
 from handlers.domain.surveys import (
     FIELDS,
     INVALID,
@@ -20,6 +21,7 @@ from handlers.domain.surveys import (
     ensure_may_answer,
     with_answer,
 )
+from handlers.ports_case_trail import CaseTrail
 from handlers.ports_surveys import ReopenableCases, SurveyBook
 from handlers.usecases.reopen_case import CaseReopened, ReopenCase, reopen_case
 
@@ -72,6 +74,7 @@ async def answer_return_visit(
     request: AnswerSurvey,
     surveys: SurveyBook,
     cases: ReopenableCases,
+    trail: CaseTrail,
 ) -> SurveyAnswered:
     """Keep the answer on the survey and in the case's audit trail, and reopen a resolved
     case the worker says is not fully paid; the first answer ends the survey's reminders."""
@@ -89,11 +92,11 @@ async def answer_return_visit(
         "before": {field: getattr(survey, field)},
         "after": {field: getattr(answered, field)},
     }
-    await cases.add_event(case.id, actor, "survey_answer", now, data)
+    await trail.append(CaseId(case.id), actor=actor, kind="survey_answer", at=now, data=data)
     consequences = consequences_of(answered, question, case.status)
     reopened = None
     if consequences.reopen:
         assert answered.paid is not None
         reopening = ReopenCase(case.id, answered.paid, now, request.default_days)
-        reopened = await reopen_case(actor, reopening, cases, surveys)
+        reopened = await reopen_case(actor, reopening, cases, surveys, trail)
     return SurveyAnswered(answered, consequences, reopened)

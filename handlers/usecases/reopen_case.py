@@ -8,7 +8,9 @@ keys them by the case.
 from dataclasses import dataclass
 from datetime import datetime
 
+from handlers.domain.ids import CaseId
 from handlers.domain.surveys import SurveyedCase, reopen
+from handlers.ports_case_trail import CaseTrail
 from handlers.ports_surveys import ReopenableCases, SurveyBook
 
 __all__ = ["CaseReopened", "ReopenCase", "reopen_case"]
@@ -34,13 +36,18 @@ class CaseReopened:
 
 
 async def reopen_case(
-    actor: str, request: ReopenCase, cases: ReopenableCases, surveys: SurveyBook
+    actor: str,
+    request: ReopenCase,
+    cases: ReopenableCases,
+    surveys: SurveyBook,
+    trail: CaseTrail,
 ) -> CaseReopened:
     """Reopen the held case with a fresh deadline; the surveys of the old resolution not yet
     asked are cancelled (the next resolution plans its own)."""
     reopening = reopen(await cases.held(request.case_id), request.now, request.default_days)
     await cases.save_reopened(reopening.case)
     data = {"before": reopening.before, "after": reopening.after, "paid": request.paid}
-    await cases.add_event(request.case_id, actor, "reopened", request.now, data)
+    case_id = CaseId(request.case_id)
+    await trail.append(case_id, actor=actor, kind="reopened", at=request.now, data=data)
     await surveys.cancel_scheduled(request.case_id)
     return CaseReopened(reopening.case, request.paid)

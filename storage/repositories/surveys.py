@@ -1,15 +1,11 @@
 """``SurveyBook`` and ``ReopenableCases`` over the ``survey`` and ``case`` tables and the
-helpers of ``storage.surveys`` and ``storage.cases``."""
-
-from datetime import datetime
-from typing import Any
+helpers of ``storage.surveys``."""
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.domain.surveys import SurveyedCase, SurveyRecord
 from storage import surveys
-from storage.cases import add_case_event
 from storage.models import Case, CaseStatus, Department, Survey, SurveyStatus
 
 __all__ = ["SqlReopenableCases", "SqlSurveyBook"]
@@ -71,13 +67,6 @@ class SqlReopenableCases:
         row.anonymised_at = None  # open again: anonymised anew once it closes
         row.deadline_at, row.overdue_at = case.deadline_at, None
         self._session.add(row)
-
-    async def add_event(
-        self, case_id: int, actor: str, kind: str, at: datetime, data: dict[str, Any]
-    ) -> None:
-        await add_case_event(
-            self._session, await self._case(case_id), actor=actor, kind=kind, at=at, data=data
-        )
 
     async def _case(self, case_id: int) -> Case:
         row = await self._session.get(Case, case_id)

@@ -1,9 +1,7 @@
 """``SurveyBook`` and ``ReopenableCases`` in memory: surveys and cases as dicts, with logs of
-what was held, cancelled and appended to the audit trail."""
+what was held and cancelled (the audit trail is ``tests.fakes.cases.FakeCaseTrail``)."""
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
-from typing import Any
 
 from handlers.domain.surveys import SurveyedCase, SurveyRecord, SurveyStatus
 
@@ -54,8 +52,6 @@ class FakeReopenableCases:
     cases: dict[int, SurveyedCase] = field(default_factory=dict)
     holds: list[tuple[str, int]] = field(default_factory=list)
     """What was held, in order: ``("case", id)``."""
-    events: list[tuple[int, str, str, datetime, dict[str, Any]]] = field(default_factory=list)
-    """The audit trail: ``(case_id, actor, kind, at, data)``."""
 
     def put(self, case: SurveyedCase) -> SurveyedCase:
         self.cases[case.id] = case
@@ -67,8 +63,3 @@ class FakeReopenableCases:
 
     async def save_reopened(self, case: SurveyedCase) -> None:
         self.cases[case.id] = case
-
-    async def add_event(
-        self, case_id: int, actor: str, kind: str, at: datetime, data: dict[str, Any]
-    ) -> None:
-        self.events.append((case_id, actor, kind, at, data))

@@ -3,13 +3,14 @@
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import inspect
+from sqlalchemy import bindparam, inspect, text
 from sqlmodel import col, select
 
 from handlers.routing import Routing
+from storage.columns import UtcDateTime
 from storage.db import Database
 from storage.migrate import downgrade, upgrade
-from storage.models import Case, CaseStatus, Worker
+from storage.models import Case, CaseStatus, SenderHeartbeat, Worker
 from storage.people import sync_departments
 from tests.support.seed import bulk_insert, case_row, department_id, workers
 
@@ -63,3 +64,26 @@ async def test_cases_filed_before_the_employer_key_get_theirs_on_upgrade(
 
 def without_key(row: dict[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in row.items() if name != "employer_key"}
+
+
+async def test_live_senders_keep_their_heartbeats_when_the_table_is_renamed(
+    database_url: str,
+) -> None:
+    await upgrade(database_url, "0012")
+    database = Database(database_url)
+    beat = datetime(2026, 12, 8, 1, tzinfo=UTC)
+    try:
+        async with database.engine.begin() as connection:
+            insert = text("INSERT INTO sender (id, heartbeat_at) VALUES ('live', :at)")
+            at = bindparam("at", beat, type_=UtcDateTime())
+            await connection.execute(insert.bindparams(at))
+        await upgrade(database_url)
+        async with database.reader() as session:
+            kept = (await session.exec(select(SenderHeartbeat))).all()
+        assert [(row.id, row.heartbeat_at) for row in kept] == [("live", beat)]
+        await downgrade(database_url, "0012")
+        async with database.engine.connect() as connection:
+            rows = (await connection.execute(text("SELECT id FROM sender"))).all()
+        assert [row.id for row in rows] == ["live"]
+    finally:
+        await database.dispose()

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import col, select
 
+from handlers.domain.ids import CaseId
 from handlers.domain.surveys import SurveyedCase, SurveyRecord
 from storage.db import Database
 from storage.due import schedule
@@ -19,6 +20,7 @@ from storage.models import (
     Worker,
 )
 from storage.people import department_by_code
+from storage.repositories.case_trail import SqlCaseTrail
 from storage.repositories.surveys import SqlReopenableCases, SqlSurveyBook
 from storage.surveys import SURVEY_TASK, turn_key
 
@@ -90,7 +92,7 @@ async def test_a_survey_is_handed_out_plain_and_keeps_its_answer(db: Database) -
         assert [task.status for task in tasks] == ["cancelled", "pending"]
 
 
-async def test_a_case_is_held_plain_reopened_and_its_scheduled_surveys_cancelled(
+async def test_a_case_is_held_plain_reopened_on_its_trail_and_its_scheduled_surveys_cancelled(
     db: Database,
 ) -> None:
     case_id, visit_id, rebound_id = await resolved_case(db)
@@ -109,7 +111,10 @@ async def test_a_case_is_held_plain_reopened_and_its_scheduled_surveys_cancelled
             deadline_days=None,
         )
         await cases.save_reopened(reopened)
-        await cases.add_event(case_id, "worker:1", "reopened", NOW, {"paid": "none"})
+        trail = SqlCaseTrail(session)
+        await trail.append(
+            CaseId(case_id), actor="worker:1", kind="reopened", at=NOW, data={"paid": "none"}
+        )
         await SqlSurveyBook(session).cancel_scheduled(case_id)
     async with db.reader() as session:
         case = await session.get(Case, case_id)

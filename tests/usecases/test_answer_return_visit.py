@@ -7,6 +7,7 @@ import pytest
 
 from handlers.domain.cases import CaseStatus
 from handlers.domain.errors import NotAllowed, Stale
+from handlers.domain.ids import CaseId
 from handlers.domain.surveys import (
     COMMENT,
     NEW_ARREARS,
@@ -25,6 +26,7 @@ from handlers.usecases.answer_return_visit import (
     SurveyAnswered,
     answer_return_visit,
 )
+from tests.fakes.cases import FakeCaseTrail, TrailEvent
 from tests.fakes.surveys import FakeReopenableCases, FakeSurveyBook
 
 NOW = datetime(2026, 12, 1, 2, tzinfo=UTC)
@@ -65,6 +67,7 @@ def cases(holds: list[tuple[str, int]]) -> FakeReopenableCases:
 async def answer(
     surveys: FakeSurveyBook,
     cases: FakeReopenableCases,
+    trail: FakeCaseTrail,
     question: str,
     value: str,
     *,
@@ -72,13 +75,16 @@ async def answer(
     worker_id: int | None = WORKER,
 ) -> SurveyAnswered:
     request = AnswerSurvey(survey_id, question, value, NOW, DEFAULT_DAYS)
-    return await answer_return_visit(worker_id, ACTOR, request, surveys, cases)
+    return await answer_return_visit(worker_id, ACTOR, request, surveys, cases, trail)
 
 
 async def test_paid_in_full_is_kept_ends_the_reminders_and_sets_nothing_off(
-    surveys: FakeSurveyBook, cases: FakeReopenableCases, holds: list[tuple[str, int]]
+    surveys: FakeSurveyBook,
+    cases: FakeReopenableCases,
+    trail: FakeCaseTrail,
+    holds: list[tuple[str, int]],
 ) -> None:
-    answered = await answer(surveys, cases, PAID, "full")
+    answered = await answer(surveys, cases, trail, PAID, "full")
     assert answered.consequences == Consequences() and answered.reopened is None
     survey = surveys.surveys[SURVEY]
     assert (survey.paid, survey.status, survey.answered_at) == ("full", "answered", NOW)
@@ -92,15 +98,15 @@ async def test_paid_in_full_is_kept_ends_the_reminders_and_sets_nothing_off(
         "before": {"paid": None},
         "after": {"paid": "full"},
     }
-    assert cases.events == [(CASE, ACTOR, "survey_answer", NOW, data)]
+    assert trail.events == [TrailEvent(CaseId(CASE), ACTOR, "survey_answer", NOW, data)]
 
 
 @pytest.mark.parametrize("paid", ["partly", "none"])
 async def test_paid_short_reopens_the_case_with_a_new_deadline(
-    surveys: FakeSurveyBook, cases: FakeReopenableCases, paid: str
+    surveys: FakeSurveyBook, cases: FakeReopenableCases, trail: FakeCaseTrail, paid: str
 ) -> None:
     surveys.put(SurveyRecord(13, CASE, REBOUND, 1, SurveyStatus.SCHEDULED))
-    answered = await answer(surveys, cases, PAID, paid)
+    answered = await answer(surveys, cases, trail, PAID, paid)
     deadline = NOW + timedelta(days=DEFAULT_DAYS)
     assert answered.consequences.reopen
     assert answered.reopened is not None and answered.reopened.paid == paid
@@ -109,8 +115,8 @@ async def test_paid_short_reopens_the_case_with_a_new_deadline(
     assert (reopened.status, reopened.outcome, reopened.resolved_at) == ("reopened", None, None)
     assert reopened.deadline_at == deadline
     assert surveys.surveys[13].status == SurveyStatus.CANCELLED
-    assert [event[2] for event in cases.events] == ["survey_answer", "reopened"]
-    assert cases.events[1][4] == {
+    assert trail.kinds == ["survey_answer", "reopened"]
+    assert trail.events[1].data == {
         "before": {
             "status": "resolved",
             "outcome": "paid_in_full",
@@ -123,18 +129,18 @@ async def test_paid_short_reopens_the_case_with_a_new_deadline(
 
 
 async def test_the_departments_own_time_to_act_sets_the_new_deadline(
-    surveys: FakeSurveyBook, cases: FakeReopenableCases
+    surveys: FakeSurveyBook, cases: FakeReopenableCases, trail: FakeCaseTrail
 ) -> None:
     cases.put(replace(RESOLVED, deadline_days=5))
-    await answer(surveys, cases, PAID, "none")
+    await answer(surveys, cases, trail, PAID, "none")
     assert cases.cases[CASE].deadline_at == NOW + timedelta(days=5)
 
 
 async def test_paid_short_on_a_case_already_back_at_work_does_not_reopen_it_again(
-    surveys: FakeSurveyBook, cases: FakeReopenableCases
+    surveys: FakeSurveyBook, cases: FakeReopenableCases, trail: FakeCaseTrail
 ) -> None:
     at_work = cases.put(replace(RESOLVED, status=CaseStatus.IN_PROGRESS))
-    answered = await answer(surveys, cases, PAID, "none")
+    answered = await answer(surveys, cases, trail, PAID, "none")
     assert answered.reopened is None and not answered.consequences.reopen
     assert cases.cases[CASE] == at_work
     assert surveys.surveys[SURVEY].paid == "none"
@@ -142,10 +148,14 @@ async def test_paid_short_on_a_case_already_back_at_work_does_not_reopen_it_agai
 
 @pytest.mark.parametrize(("rating", "review"), [(1, 1), (2, 2), (3, None), (5, None)])
 async def test_a_rating_of_two_or_less_asks_the_supervisors_to_review(
-    surveys: FakeSurveyBook, cases: FakeReopenableCases, rating: int, review: int | None
+    surveys: FakeSurveyBook,
+    cases: FakeReopenableCases,
+    trail: FakeCaseTrail,
+    rating: int,
+    review: int | None,
 ) -> None:
     surveys.put(SurveyRecord(SURVEY, CASE, RETURN_VISIT, 1, SurveyStatus.ANSWERED, paid="full"))
-    answered = await answer(surveys, cases, RATING, str(rating))
+    answered = await answer(surveys, cases, trail, RATING, str(rating))
     assert answered.consequences == Consequences(review_rating=review)
     assert surveys.surveys[SURVEY].rating == rating
     assert surveys.turns_cancelled == []  # answered already: its reminders ended then
@@ -153,86 +163,97 @@ async def test_a_rating_of_two_or_less_asks_the_supervisors_to_review(
 
 @pytest.mark.parametrize(("rating", "forwarded"), [(2, "Nobody called me"), (4, None)])
 async def test_a_comment_on_a_low_rating_is_forwarded(
-    surveys: FakeSurveyBook, cases: FakeReopenableCases, rating: int, forwarded: str | None
+    surveys: FakeSurveyBook,
+    cases: FakeReopenableCases,
+    trail: FakeCaseTrail,
+    rating: int,
+    forwarded: str | None,
 ) -> None:
     survey = SurveyRecord(SURVEY, CASE, RETURN_VISIT, 1, SurveyStatus.ANSWERED, paid="full")
     surveys.put(replace(survey, rating=rating))
-    answered = await answer(surveys, cases, COMMENT, "Nobody called me")
+    answered = await answer(surveys, cases, trail, COMMENT, "Nobody called me")
     assert answered.consequences == Consequences(forward_comment=forwarded)
     assert surveys.surveys[SURVEY].comment == "Nobody called me"
 
 
 async def test_no_comment_is_kept_as_empty_and_forwards_nothing(
-    surveys: FakeSurveyBook, cases: FakeReopenableCases
+    surveys: FakeSurveyBook, cases: FakeReopenableCases, trail: FakeCaseTrail
 ) -> None:
     low = SurveyRecord(SURVEY, CASE, RETURN_VISIT, 1, SurveyStatus.ANSWERED, paid="full", rating=1)
     surveys.put(low)
-    answered = await answer(surveys, cases, COMMENT, "")
+    answered = await answer(surveys, cases, trail, COMMENT, "")
     assert answered.consequences == Consequences()
     assert surveys.surveys[SURVEY].comment == ""
 
 
 @pytest.mark.parametrize(("value", "owed"), [("yes", True), ("no", False)])
 async def test_the_rebound_check_says_whether_the_worker_is_owed_again(
-    surveys: FakeSurveyBook, cases: FakeReopenableCases, value: str, owed: bool
+    surveys: FakeSurveyBook,
+    cases: FakeReopenableCases,
+    trail: FakeCaseTrail,
+    value: str,
+    owed: bool,
 ) -> None:
     surveys.put(SurveyRecord(SURVEY, CASE, REBOUND, 1, SurveyStatus.ASKED))
-    answered = await answer(surveys, cases, NEW_ARREARS, value)
+    answered = await answer(surveys, cases, trail, NEW_ARREARS, value)
     assert answered.consequences == Consequences(owed_again=owed)
     assert surveys.surveys[SURVEY].new_arrears is owed
 
 
 async def test_answering_the_same_question_twice_counts_once(
-    surveys: FakeSurveyBook, cases: FakeReopenableCases
+    surveys: FakeSurveyBook, cases: FakeReopenableCases, trail: FakeCaseTrail
 ) -> None:
-    await answer(surveys, cases, PAID, "none")
-    events, kept = list(cases.events), dict(surveys.surveys)
+    await answer(surveys, cases, trail, PAID, "none")
+    events, kept = list(trail.events), dict(surveys.surveys)
     with pytest.raises(AlreadyAnswered):
-        await answer(surveys, cases, PAID, "full")
-    assert (cases.events, surveys.surveys) == (events, kept)
+        await answer(surveys, cases, trail, PAID, "full")
+    assert (trail.events, surveys.surveys) == (events, kept)
 
 
 async def test_a_later_question_before_its_turn_is_refused(
-    surveys: FakeSurveyBook, cases: FakeReopenableCases
+    surveys: FakeSurveyBook, cases: FakeReopenableCases, trail: FakeCaseTrail
 ) -> None:
     with pytest.raises(NotAllowed):
-        await answer(surveys, cases, RATING, "5")
-    assert cases.events == [] and surveys.surveys[SURVEY] == ASKED
+        await answer(surveys, cases, trail, RATING, "5")
+    assert trail.events == [] and surveys.surveys[SURVEY] == ASKED
 
 
 @pytest.mark.parametrize(
     "status", [SurveyStatus.SCHEDULED, SurveyStatus.UNANSWERED, SurveyStatus.CANCELLED]
 )
 async def test_a_closed_survey_is_stale(
-    surveys: FakeSurveyBook, cases: FakeReopenableCases, status: SurveyStatus
+    surveys: FakeSurveyBook, cases: FakeReopenableCases, trail: FakeCaseTrail, status: SurveyStatus
 ) -> None:
     surveys.put(SurveyRecord(SURVEY, CASE, RETURN_VISIT, 1, status))
     with pytest.raises(Stale):
-        await answer(surveys, cases, PAID, "none")
-    assert cases.events == [] and cases.cases[CASE] == RESOLVED
+        await answer(surveys, cases, trail, PAID, "none")
+    assert trail.events == [] and cases.cases[CASE] == RESOLVED
 
 
 async def test_a_survey_replaced_by_a_later_resolutions_is_stale(
-    surveys: FakeSurveyBook, cases: FakeReopenableCases
+    surveys: FakeSurveyBook, cases: FakeReopenableCases, trail: FakeCaseTrail
 ) -> None:
     surveys.put(SurveyRecord(14, CASE, RETURN_VISIT, 2, SurveyStatus.SCHEDULED))
     with pytest.raises(Stale):
-        await answer(surveys, cases, PAID, "none")
-    assert cases.events == [] and cases.cases[CASE] == RESOLVED
+        await answer(surveys, cases, trail, PAID, "none")
+    assert trail.events == [] and cases.cases[CASE] == RESOLVED
 
 
 @pytest.mark.parametrize("worker_id", [WORKER + 1, None])
 async def test_someone_elses_survey_is_not_theirs_to_answer(
-    surveys: FakeSurveyBook, cases: FakeReopenableCases, worker_id: int | None
+    surveys: FakeSurveyBook, cases: FakeReopenableCases, trail: FakeCaseTrail, worker_id: int | None
 ) -> None:
     with pytest.raises(NotAllowed):
-        await answer(surveys, cases, PAID, "none", worker_id=worker_id)
-    assert cases.events == [] and surveys.surveys[SURVEY] == ASKED
+        await answer(surveys, cases, trail, PAID, "none", worker_id=worker_id)
+    assert trail.events == [] and surveys.surveys[SURVEY] == ASKED
 
 
 async def test_a_survey_that_does_not_exist_is_refused_before_anything_is_held(
-    surveys: FakeSurveyBook, cases: FakeReopenableCases, holds: list[tuple[str, int]]
+    surveys: FakeSurveyBook,
+    cases: FakeReopenableCases,
+    trail: FakeCaseTrail,
+    holds: list[tuple[str, int]],
 ) -> None:
     with pytest.raises(NotAllowed):
-        await answer(surveys, cases, PAID, "none", survey_id=99)
+        await answer(surveys, cases, trail, PAID, "none", survey_id=99)
     assert holds == []

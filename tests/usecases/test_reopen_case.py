@@ -8,6 +8,7 @@ import pytest
 from handlers.domain.cases import CaseStatus
 from handlers.domain.surveys import NotResolved, SurveyedCase, SurveyRecord, SurveyStatus
 from handlers.usecases.reopen_case import ReopenCase, reopen_case
+from tests.fakes.cases import FakeCaseTrail
 from tests.fakes.surveys import FakeReopenableCases, FakeSurveyBook
 
 NOW = datetime(2026, 12, 1, 2, tzinfo=UTC)
@@ -24,12 +25,14 @@ RESOLVED = SurveyedCase(
 REQUEST = ReopenCase(CASE, "partly", NOW, default_days=15)
 
 
-async def test_a_resolved_case_reopens_with_a_new_deadline_and_its_surveys_cancelled() -> None:
+async def test_a_resolved_case_reopens_with_a_new_deadline_and_its_surveys_cancelled(
+    trail: FakeCaseTrail,
+) -> None:
     cases, surveys = FakeReopenableCases(), FakeSurveyBook()
     cases.put(RESOLVED)
     surveys.put(SurveyRecord(12, CASE, "rebound", 1, SurveyStatus.SCHEDULED))
     asked = surveys.put(SurveyRecord(13, CASE, "return_visit", 1, SurveyStatus.ASKED))
-    reopened = await reopen_case("worker:1", REQUEST, cases, surveys)
+    reopened = await reopen_case("worker:1", REQUEST, cases, surveys, trail)
     assert reopened.paid == "partly"
     assert (
         reopened.case
@@ -44,20 +47,22 @@ async def test_a_resolved_case_reopens_with_a_new_deadline_and_its_surveys_cance
     )
     assert surveys.surveys[12].status == SurveyStatus.CANCELLED
     assert surveys.surveys[13] == asked
-    assert [(event[0], event[1], event[2]) for event in cases.events] == [
-        (CASE, "worker:1", "reopened")
-    ]
+    (event,) = trail.events
+    assert (event.case_id, event.actor, event.kind, event.at) == (CASE, "worker:1", "reopened", NOW)
+    assert event.data["paid"] == "partly"
 
 
 @pytest.mark.parametrize(
     "status", [CaseStatus.IN_PROGRESS, CaseStatus.REOPENED, CaseStatus.REJECTED]
 )
-async def test_a_case_that_is_not_resolved_is_not_reopened(status: CaseStatus) -> None:
+async def test_a_case_that_is_not_resolved_is_not_reopened(
+    status: CaseStatus, trail: FakeCaseTrail
+) -> None:
     cases, surveys = FakeReopenableCases(), FakeSurveyBook()
     open_case = cases.put(replace(RESOLVED, status=status))
     scheduled = surveys.put(SurveyRecord(12, CASE, "rebound", 1, SurveyStatus.SCHEDULED))
     with pytest.raises(NotResolved) as refused:
-        await reopen_case("worker:1", REQUEST, cases, surveys)
+        await reopen_case("worker:1", REQUEST, cases, surveys, trail)
     assert refused.value.status == status
-    assert cases.cases[CASE] == open_case and cases.events == []
+    assert cases.cases[CASE] == open_case and trail.events == []
     assert surveys.surveys[12] == scheduled
