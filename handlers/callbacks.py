@@ -10,7 +10,7 @@ MAX_BYTES = 64
 SEPARATOR = ":"
 LARGEST_ID = 2**31 - 1
 """Every row a button names (case, consultation, survey, visit booking) has a 32-bit INTEGER
-id (``tests/unit/test_forged_buttons.py`` checks): a larger number is forged, not a missing
+id (``tests/component/test_forged_buttons.py`` checks): a larger number is forged, not a missing
 row, and PostgreSQL refuses it as a parameter rather than finding nothing."""
 
 

@@ -73,7 +73,7 @@ def pytest_sessionfinish() -> None:
 TIERS = {
     "domain": "core",
     "usecases": "core",
-    "unit": "component",
+    "component": "component",
     "fake_bot_api": "component",
     "storage": "storage",
     "e2e": "e2e",

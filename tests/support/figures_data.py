@@ -1,5 +1,5 @@
 """November 2026 in Anding and Tongwei: a small set of cases, return visits and consultations
-whose figures are worked out by hand in ``tests/unit/test_figures.py``.
+whose figures are worked out by hand in ``tests/component/test_figures.py``.
 
 Times are Asia/Shanghai. "Now" is the FakeClock's start: Thursday 2026-11-26 10:00 local.
 Cases sit on the month's edges on purpose: T1 is created at 00:00:00 on 1 November, T2 one

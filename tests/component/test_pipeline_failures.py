@@ -112,7 +112,7 @@ def test_a_description_names_the_sqlstate_and_where_it_was_raised() -> None:
         checked()
     except DBAPIError as error:
         text = describe(error)
-    assert text.startswith("DriverError (SQLSTATE 22003) at tests/unit/test_pipeline_failures")
+    assert text.startswith("DriverError (SQLSTATE 22003) at tests/component/test_pipeline_failures")
     assert text.endswith(" in checked")
 
 

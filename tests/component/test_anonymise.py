@@ -42,10 +42,10 @@ from storage.models import (
     Worker,
 )
 from storage.repositories import ports
+from tests.component.test_figures import NOVEMBER, november
 from tests.support.clock import FakeClock
 from tests.support.figures_data import seed_november
 from tests.support.seed import bulk_insert, case_row, department_id, workers
-from tests.unit.test_figures import NOVEMBER, november
 
 YEAR = timedelta(days=365)
 

@@ -12,12 +12,12 @@ from handlers import EventKind, HandlerConfig
 from storage.db import Database
 from storage.models import CaseEvent, DueTask, LostGroup, Worker
 from storage.people import mark_chat_unreachable
+from tests.component.test_book_visit import book_monday_ten, run_reminders
+from tests.component.test_consultation import fill_in_form
 from tests.support.chat import Bench, WorkerChat, complete_report
 from tests.support.clock import FakeClock
 from tests.support.people import make_staff
 from tests.support.surveys import sweep
-from tests.unit.test_book_visit import book_monday_ten, run_reminders
-from tests.unit.test_consultation import fill_in_form
 
 GROUP = -1001000000101  # 安定区住建局, also the Anding construction reception point's chat
 UNNAMED_GROUP = -1009999999999

@@ -92,7 +92,7 @@ async def test_a_failing_task_is_set_aside_with_its_error_and_the_sweep_goes_on(
     assert await run_due_work(db, config, clock) == 2
     failed = await task(db, "buggy")
     assert failed.status == "failed"
-    assert (failed.error or "").startswith("RuntimeError at tests/unit/test_scheduler.py:")
+    assert (failed.error or "").startswith("RuntimeError at tests/component/test_scheduler.py:")
     assert (await task(db, "healthy")).status == "done"
     assert await outbox_texts(db) == ["healthy"]
     assert await run_due_work(db, config, clock) == 0
