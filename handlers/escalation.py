@@ -13,7 +13,7 @@ from handlers.i18n import translator
 from handlers.replies import SendMessage
 from handlers.usecases.escalate_case import Escalated, Escalation, escalate_case
 
-__all__ = ["escalate"]
+__all__ = ["announce_escalation", "escalate"]
 
 
 async def escalate(
@@ -28,7 +28,14 @@ async def escalate(
     ``alert_drawn`` False when the department's alert is yet to be drawn, already flagged."""
     request = Escalation(case_id, tuple(reasons), unit.now)
     escalated = await escalate_case(actor, request, cases=unit.ports.cases, trail=unit.ports.trail)
-    view = await load_case(unit.session, case_id)
+    await announce_escalation(unit, escalated, alert_drawn=alert_drawn)
+    return escalated
+
+
+async def announce_escalation(unit: Unit, escalated: Escalated, *, alert_drawn: bool) -> None:
+    """The leaders' and supervisors' chats get the card of a ``first`` escalation; the
+    department's alert shows the flag if it is ``alert_drawn`` already."""
+    view = await load_case(unit.session, escalated.case.id)
     assert view is not None
     if escalated.first:
         _ = translator(unit.config.default_language)
@@ -39,4 +46,3 @@ async def escalate(
             unit.send(SendMessage(chat, card))
     if alert_drawn:
         await refresh_alert(unit, view)
-    return escalated

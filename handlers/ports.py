@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from handlers.ports_case_book import CaseBook
 from handlers.ports_case_trail import CaseTrail
 from handlers.ports_due import DueWriter
+from handlers.ports_filing import CaseFiling
 from handlers.ports_staff import StaffDirectory
 from handlers.ports_surveys import ReopenableCases, SurveyBook
 from handlers.ports_visits import VisitBook
@@ -23,6 +24,7 @@ class Ports:
 
     cases: CaseBook
     due: DueWriter
+    filing: CaseFiling
     staff: StaffDirectory
     trail: CaseTrail
     reopenable_cases: ReopenableCases

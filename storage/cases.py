@@ -8,6 +8,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers.ports_filing import SentFile
 from storage.models import (
     Attachment,
     AttachmentRole,
@@ -59,27 +60,26 @@ async def add_case_event(
 
 async def add_attachments(
     session: AsyncSession,
-    case: Case,
-    files: Sequence[dict[str, Any]],
+    case_id: int,
+    files: Sequence[SentFile],
     at: datetime,
     *,
     role: AttachmentRole = AttachmentRole.EVIDENCE,
 ) -> None:
-    """The files of a draft (as intake records them) on the case, each pending its fetch into
-    the case file store: due at once, so the fetcher takes it on its next round."""
-    assert case.id is not None
+    """The files sent with a report on the case, each pending its fetch into the case file
+    store: due at once, so the fetcher takes it on its next round."""
     for file in files:
         session.add(
             Attachment(
-                case_id=case.id,
-                kind=file["kind"],
+                case_id=case_id,
+                kind=file.kind,
                 role=role,
-                file_id=file["file_id"],
-                file_unique_id=file["file_unique_id"],
-                file_name=file.get("file_name"),
-                mime_type=file.get("mime_type"),
-                size=file.get("file_size"),
-                duration=file.get("duration"),
+                file_id=file.file_id,
+                file_unique_id=file.file_unique_id,
+                file_name=file.file_name,
+                mime_type=file.mime_type,
+                size=file.size,
+                duration=file.duration,
                 created_at=at,
                 fetch_due_at=at,
             )

@@ -2,7 +2,7 @@
 
 from typing import NewType
 
-__all__ = ["CaseId", "ChatId", "DepartmentId", "StaffId", "UserId"]
+__all__ = ["CaseId", "ChatId", "DepartmentId", "StaffId", "UserId", "WorkerId"]
 
 CaseId = NewType("CaseId", int)
 StaffId = NewType("StaffId", int)
@@ -10,3 +10,5 @@ DepartmentId = NewType("DepartmentId", int)
 ChatId = NewType("ChatId", int)
 UserId = NewType("UserId", int)
 """A Telegram user, whoever they are to us (worker, staff, admin)."""
+WorkerId = NewType("WorkerId", int)
+"""A worker who reports in the chat (their row, not their Telegram user)."""

@@ -1,4 +1,6 @@
-"""Turning a confirmed draft into a case: number, department, deadline, alert.
+"""Turning a confirmed draft into a case: the draft handed to ``handlers.usecases.file_report``
+(number, department, deadline, trail, hard-case escalation), then the deadlines planned, the
+confirmation and the department's alert.
 
 Everything here happens in the transaction of the worker's "Submit" press, so a case, its
 first audit event, the worker's confirmation and the department's alert exist together or not
@@ -6,55 +8,68 @@ at all.
 """
 
 from collections import Counter
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 
 from handlers.case_card import CaseView, send_alert
 from handlers.context import Context
+from handlers.domain.ids import UserId, WorkerId
+from handlers.domain.permissions import Actor
+from handlers.escalation import announce_escalation
 from handlers.formatting import (
     department_name,
     format_date,
 )
 from handlers.menu import main_menu_buttons
 from handlers.parsing import format_phone
+from handlers.ports_filing import SentFile
 from handlers.replies import escape
 from handlers.report_arrears.steps import STORY
-from handlers.staff.actor import actor_of, ensure_staff
+from handlers.staff.actor import actor_of
 from handlers.staff.deadlines import plan_deadlines
-from handlers.staff.hard_cases import flag_hard_case
-from storage.cases import add_attachments, add_case_event, count_cases_since, next_case_number
+from handlers.usecases.file_report import (
+    DailyLimitReached,
+    FileReport,
+    Reporter,
+    ensure_under_daily_limit,
+    file_report,
+)
 from storage.conversations import save_conversation
-from storage.models import AttachmentRole, Case, CaseStatus, Department
-from storage.people import department_by_code
+from storage.models import Case, Department
 
-__all__ = ["create_case", "file_for_worker", "submit_report", "under_daily_limit"]
+__all__ = ["file_for_worker", "submit_report", "under_daily_limit"]
 
 
 async def under_daily_limit(ctx: Context) -> bool:
     """False (and the worker told why) once they filed today's allowance of reports."""
     assert ctx.worker is not None and ctx.worker.id is not None
-    midnight = datetime.combine(ctx.local_now.date(), time(), ctx.config.zone)
-    filed = await count_cases_since(ctx.session, ctx.worker.id, midnight)
-    if filed < ctx.config.daily_case_limit:
-        return True
+    config = ctx.config
+    try:
+        await ensure_under_daily_limit(
+            ctx.ports.filing, WorkerId(ctx.worker.id), ctx.now, config.zone, config.daily_case_limit
+        )
+    except DailyLimitReached as refusal:
+        tell_over_limit(ctx, refusal)
+        return False
+    return True
+
+
+def tell_over_limit(ctx: Context, refusal: DailyLimitReached) -> None:
+    """The worker is told how many reports they filed today; the draft stays as it was."""
     ctx.answer()
-    ctx.reply(
-        ctx._(
-            "You have already filed {n} reports today, the most allowed in one day. Please "
-            "try again tomorrow, or call a reception point (see Help) if it is urgent."
-        ).format(n=filed)
-    )
-    return False
+    ctx.reply(ctx._(refusal.message).format(**refusal.values))
 
 
 async def submit_report(ctx: Context, answers: dict[str, Any]) -> bool:
     """Create the case; False when the draft cannot be filed (today's limit reached)."""
-    assert ctx.worker is not None and ctx.worker.id is not None
-    if not await under_daily_limit(ctx):
-        return False
-    department = await department_of(ctx, answers)
-    case = await create_case(ctx, answers, department)
     worker = ctx.worker
+    assert worker is not None and worker.id is not None
+    reporter = Reporter(WorkerId(worker.id), UserId(worker.telegram_user_id))
+    try:
+        case, department = await file_case(ctx, answers, reporter, ctx.language)
+    except DailyLimitReached as refusal:
+        tell_over_limit(ctx, refusal)
+        return False
     worker.name, worker.phone = answers["name"], answers["phone"]
     ctx.session.add(worker)
     save_conversation(ctx.session, ctx.conversation, ctx.now, flow=None, step=None, data={})
@@ -83,9 +98,7 @@ async def file_for_worker(ctx: Context, answers: dict[str, Any]) -> None:
     """Staff at a reception point file for a walk-in or phoned-in worker: no daily limit;
     the staff member gets the number to give the worker, the department the usual alert."""
     actor = await actor_of(ctx)
-    ensure_staff(actor)
-    department = await department_of(ctx, answers)
-    case = await create_case(ctx, answers, department, filed_by=actor.label)
+    case, department = await file_case(ctx, answers, actor, ctx.config.default_language)
     save_conversation(ctx.session, ctx.conversation, ctx.now, flow=None, step=None, data={})
     ctx.reply(
         ctx._(
@@ -112,57 +125,71 @@ def new_case_view(case: Case, department: Department, answers: dict[str, Any]) -
     return CaseView(case, department, None, evidence, story=story)
 
 
-async def department_of(ctx: Context, answers: dict[str, Any]) -> Department:
-    routed = ctx.config.routing.department_for(answers["county"], answers["sector"])
-    return await department_by_code(ctx.session, routed.code)
+async def file_case(
+    ctx: Context, answers: dict[str, Any], filer: Reporter | Actor, language: str
+) -> tuple[Case, Department]:
+    """File the draft (``handlers.usecases.file_report``), plan its deadlines and announce a
+    hard case's escalation; the case and its department, for the confirmation and the alert."""
+    filed = await file_report(
+        report_of(ctx, answers, filer, language),
+        filing=ctx.ports.filing,
+        cases=ctx.ports.cases,
+        trail=ctx.ports.trail,
+    )
+    case = await ctx.session.get(Case, filed.case.id)
+    department = await ctx.session.get(Department, filed.case.department_id)
+    assert case is not None and department is not None
+    await plan_deadlines(ctx, case)
+    if filed.escalated is not None:
+        await announce_escalation(ctx, filed.escalated, alert_drawn=False)
+    return case, department
 
 
-async def create_case(
-    ctx: Context, answers: dict[str, Any], department: Department, *, filed_by: str | None = None
-) -> Case:
-    """``filed_by`` is the staff member filing at a reception point for a worker who came in
-    person or phoned: the case is not linked to any Telegram account (source ``reception``)."""
-    assert ctx.worker is not None and ctx.worker.id is not None and department.id is not None
-    days = department.deadline_days or ctx.config.case_deadline_days
-    number = await next_case_number(ctx.session, ctx.config.case_number_prefix, ctx.local_now.year)
-    location = answers.get("site_location") or [None, None]
-    case = Case(
-        number=number,
-        worker_id=None if filed_by else ctx.worker.id,
-        source="reception" if filed_by else "telegram",
-        department_id=department.id,
-        status=CaseStatus.RECEIVED,
-        language=ctx.config.default_language if filed_by else ctx.language,
-        county=ctx.config.routing.county_code(answers["county"]),
-        sector=answers["sector"],
-        reporter_name=answers["name"],
-        reporter_phone=answers["phone"],
+def report_of(
+    ctx: Context, answers: dict[str, Any], filer: Reporter | Actor, language: str
+) -> FileReport:
+    """The draft's answers as the use case takes them, routed by the routing table."""
+    config = ctx.config
+    county, sector = answers["county"], answers["sector"]
+    location = answers.get("site_location")
+    return FileReport(
+        filer=filer,
+        name=answers["name"],
+        phone=answers["phone"],
+        county=config.routing.county_code(county),
+        sector=sector,
+        department_code=config.routing.department_for(county, sector).code,
         employer=answers["employer"],
         project=answers["project"],
-        site_address=answers.get("site"),
-        site_latitude=location[0],
-        site_longitude=location[1],
+        site=answers.get("site"),
+        location=(location[0], location[1]) if location else None,
         amount_fen=answers["amount_fen"],
-        workers_owed=answers["workers"],
+        workers=answers["workers"],
         owed_since=date.fromisoformat(answers["since"]),
         account=answers.get("account") or "",
-        deadline_at=ctx.now + timedelta(days=days),
-        created_at=ctx.now,
+        story=sent_files(answers.get(STORY, [])),
+        evidence=sent_files(answers.get("evidence", [])),
+        language=language,
+        now=ctx.now,
+        zone=config.zone,
+        daily_limit=config.daily_case_limit,
+        number_prefix=config.case_number_prefix,
+        rules=config.hard_cases,
+        deadline_days=config.case_deadline_days,
     )
-    ctx.session.add(case)
-    await ctx.session.flush()
-    await add_attachments(
-        ctx.session, case, answers.get(STORY, []), ctx.now, role=AttachmentRole.STORY
+
+
+def sent_files(files: list[dict[str, Any]]) -> tuple[SentFile, ...]:
+    """The files of a draft, as intake recorded them."""
+    return tuple(
+        SentFile(
+            kind=file["kind"],
+            file_id=file["file_id"],
+            file_unique_id=file["file_unique_id"],
+            file_name=file.get("file_name"),
+            mime_type=file.get("mime_type"),
+            size=file.get("file_size"),
+            duration=file.get("duration"),
+        )
+        for file in files
     )
-    await add_attachments(ctx.session, case, answers.get("evidence", []), ctx.now)
-    await add_case_event(
-        ctx.session,
-        case,
-        actor=filed_by or f"worker:{ctx.worker.telegram_user_id}",
-        kind="created",
-        at=ctx.now,
-        data={"department": department.code, "status": case.status},
-    )
-    await plan_deadlines(ctx, case)
-    await flag_hard_case(ctx, case)
-    return case

@@ -5,6 +5,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.ports import Ports
 from storage.repositories.case_book import SqlCaseBook
+from storage.repositories.case_filing import SqlCaseFiling
 from storage.repositories.case_trail import SqlCaseTrail
 from storage.repositories.due import SqlDueWriter
 from storage.repositories.staff_directory import SqlStaffDirectory
@@ -19,6 +20,7 @@ def ports(session: AsyncSession) -> Ports:
     return Ports(
         cases=SqlCaseBook(session),
         due=SqlDueWriter(session),
+        filing=SqlCaseFiling(session),
         reopenable_cases=SqlReopenableCases(session),
         staff=SqlStaffDirectory(session),
         surveys=SqlSurveyBook(session),

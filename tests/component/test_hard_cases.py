@@ -11,8 +11,9 @@ from bot.app import handler_config
 from bot.settings import load_settings
 from handlers import HandlerConfig
 from handlers.context import HardCaseRules
+from handlers.domain.ids import CaseId
 from handlers.routing import Routing
-from handlers.staff.hard_cases import hard_case_reasons
+from handlers.usecases.file_report import reasons_to_escalate
 from storage.db import Database
 from storage.models import Case, CaseEvent, CaseStatus
 from storage.people import department_by_code
@@ -59,8 +60,11 @@ async def reasons_for(db: Database, config: HandlerConfig, **fields: Any) -> lis
         filed = case("DX-2026-000001", **fields)
         session.add(filed)
         await session.flush()
+        assert filed.id is not None
         cases = ports(session).cases
-        return await hard_case_reasons(cases, filed, config.hard_cases, config.zone)
+        record = await cases.for_change(CaseId(filed.id))
+        assert record is not None
+        return await reasons_to_escalate(cases, record, config.hard_cases, config.zone)
 
 
 @pytest.mark.parametrize(
