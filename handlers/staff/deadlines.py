@@ -79,7 +79,9 @@ async def cancel_deadlines(unit: Unit, case: Case) -> None:
 
 
 async def open_case(unit: Unit, task: DueTask) -> CaseView | None:
-    view = await load_case(unit.session, task.case_id) if task.case_id else None
+    """The task's case if it is still open, held until the task's transaction ends: a
+    resolution committed meanwhile cannot be overwritten by the overdue mark."""
+    view = await load_case(unit.session, task.case_id, lock=True) if task.case_id else None
     return view if view is not None and view.case.status in OPEN_STATUSES else None
 
 

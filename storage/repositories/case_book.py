@@ -10,7 +10,7 @@ from handlers.domain.cases import OPEN_STATUSES, CaseRecord
 from handlers.domain.ids import CaseId, DepartmentId, StaffId
 from storage.models import Case, Department, employer_key
 
-__all__ = ["SqlCaseBook"]
+__all__ = ["SqlCaseBook", "case_record"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,30 +29,7 @@ class SqlCaseBook:
             return None
         department = await self.session.get(Department, case.department_id)
         assert department is not None
-        return CaseRecord(
-            id=case_id,
-            number=case.number,
-            status=case.status,
-            department_id=DepartmentId(case.department_id),
-            department_code=department.code,
-            county=case.county,
-            assignee_id=StaffId(case.assignee_id) if case.assignee_id is not None else None,
-            employer=case.employer,
-            amount_fen=case.amount_fen,
-            workers_owed=case.workers_owed,
-            owed_since=case.owed_since,
-            created_at=case.created_at,
-            reporter_name=case.reporter_name,
-            reporter_phone=case.reporter_phone,
-            hard=case.hard,
-            hard_reasons=tuple(case.hard_reasons),
-            escalated_at=case.escalated_at,
-            outcome=case.outcome,
-            outcome_note=case.outcome_note,
-            amount_recovered_fen=case.amount_recovered_fen,
-            workers_paid=case.workers_paid,
-            resolved_at=case.resolved_at,
-        )
+        return case_record(case, department.code)
 
     async def save(self, case: CaseRecord) -> None:
         row = await self.session.get(Case, case.id)
@@ -80,3 +57,32 @@ class SqlCaseBook:
             )
         )
         return (await self.session.exec(statement)).one()
+
+
+def case_record(case: Case, department_code: str) -> CaseRecord:
+    """The plain record of a ``case`` row (stored, so it has its id)."""
+    assert case.id is not None
+    return CaseRecord(
+        id=CaseId(case.id),
+        number=case.number,
+        status=case.status,
+        department_id=DepartmentId(case.department_id),
+        department_code=department_code,
+        county=case.county,
+        assignee_id=StaffId(case.assignee_id) if case.assignee_id is not None else None,
+        employer=case.employer,
+        amount_fen=case.amount_fen,
+        workers_owed=case.workers_owed,
+        owed_since=case.owed_since,
+        created_at=case.created_at,
+        reporter_name=case.reporter_name,
+        reporter_phone=case.reporter_phone,
+        hard=case.hard,
+        hard_reasons=tuple(case.hard_reasons),
+        escalated_at=case.escalated_at,
+        outcome=case.outcome,
+        outcome_note=case.outcome_note,
+        amount_recovered_fen=case.amount_recovered_fen,
+        workers_paid=case.workers_paid,
+        resolved_at=case.resolved_at,
+    )

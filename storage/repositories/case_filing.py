@@ -7,11 +7,12 @@ from datetime import datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.domain.cases import CaseRecord, CaseStatus
-from handlers.domain.ids import CaseId, DepartmentId, WorkerId
+from handlers.domain.ids import DepartmentId, WorkerId
 from handlers.ports_filing import FilingDepartment, NewCase
 from storage.cases import add_attachments, count_cases_since, next_case_number
 from storage.models import AttachmentRole, Case
 from storage.people import department_by_code
+from storage.repositories.case_book import case_record
 
 __all__ = ["SqlCaseFiling"]
 
@@ -61,19 +62,4 @@ class SqlCaseFiling:
         at = case.created_at
         await add_attachments(self.session, row.id, case.story, at, role=AttachmentRole.STORY)
         await add_attachments(self.session, row.id, case.evidence, at)
-        return CaseRecord(
-            id=CaseId(row.id),
-            number=row.number,
-            status=row.status,
-            department_id=case.department.id,
-            department_code=case.department.code,
-            county=row.county,
-            assignee_id=None,
-            employer=row.employer,
-            amount_fen=row.amount_fen,
-            workers_owed=row.workers_owed,
-            owed_since=row.owed_since,
-            created_at=row.created_at,
-            reporter_name=row.reporter_name,
-            reporter_phone=row.reporter_phone,
-        )
+        return case_record(row, case.department.code)

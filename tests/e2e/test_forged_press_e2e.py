@@ -1,5 +1,7 @@
-"""A forged button from the issue, through the real bot and the fake Bot API, with each driver
-and each database (PostgreSQL when TEST_DATABASE_URL is set).
+"""A forged button from the issue, through the real bot and the fake Bot API, on each database
+(PostgreSQL when TEST_DATABASE_URL is set); through aiogram polling, as the id is refused by the
+handlers whichever door the press came in by (each door's own handling of presses is
+``test_staff_actions.py``'s, on every door).
 
 ``sv:3000000000:paid:full`` (a survey id beyond int32) used to fail the chat's transaction on
 PostgreSQL; the pipeline retried it for ever and the chat got no answer again, across restarts.
