@@ -3,7 +3,7 @@ a saved record lands on the row, and staff are found only while active."""
 
 import asyncio
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import select
@@ -14,13 +14,14 @@ from handlers.domain.ids import CaseId, StaffId, UserId
 from handlers.domain.permissions import Actor
 from handlers.usecases.accept_case import Acceptance, accept_case
 from storage.db import Database
-from storage.models import Case, CaseEvent
+from storage.models import CaseEvent
 from storage.people import department_by_code
 from storage.repositories import ports
 from storage.repositories.case_book import SqlCaseBook
 from storage.staff import remove_staff
 from tests.support.clock import FakeClock
 from tests.support.people import make_staff
+from tests.support.seed import a_case
 
 FILED = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
 
@@ -29,23 +30,7 @@ async def file_case(db: Database) -> CaseId:
     async with db.transaction() as session:
         department = await department_by_code(session, "anding.construction")
         assert department.id is not None
-        case = Case(
-            number="DX-2026-000001",
-            department_id=department.id,
-            language="en",
-            county="anding",
-            sector="construction",
-            reporter_name="Wang Wu",
-            reporter_phone="+8613812345678",
-            employer="Xijiang Co-op",
-            project="Greenhouses",
-            amount_fen=50_000_00,
-            workers_owed=3,
-            owed_since=date(2026, 6, 1),
-            account="Not paid.",
-            deadline_at=FILED,
-            created_at=FILED,
-        )
+        case = a_case(department.id, deadline_at=FILED, created_at=FILED)
         session.add(case)
         await session.flush()
         assert case.id is not None

@@ -23,6 +23,7 @@ from storage.people import department_by_code
 from storage.repositories.case_trail import SqlCaseTrail
 from storage.repositories.surveys import SqlReopenableCases, SqlSurveyBook
 from storage.surveys import SURVEY_TASK, turn_key
+from tests.support.seed import a_case
 
 NOW = datetime(2026, 12, 1, 2, tzinfo=UTC)
 
@@ -35,17 +36,10 @@ async def resolved_case(db: Database) -> tuple[int, int, int]:
         worker = Worker(telegram_user_id=1, chat_id=1, language="en", created_at=NOW)
         session.add(worker)
         await session.flush()
-        case = Case(
-            number="DX-2026-000001",
+        case = a_case(
+            department.id or 0,
             worker_id=worker.id,
-            department_id=department.id or 0,
             status=CaseStatus.RESOLVED,
-            language="en",
-            county="anding",
-            sector="construction",
-            reporter_name="Wang Wu",
-            reporter_phone="+8613812345678",
-            employer="Xijiang Co-op",
             project="Greenhouse repair",
             amount_fen=5_000_000,
             workers_owed=1,

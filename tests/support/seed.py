@@ -34,6 +34,7 @@ from storage.surveys import SURVEY_TASK, turn_key
 
 __all__ = [
     "FIRST_CHAT",
+    "a_case",
     "bulk_insert",
     "case_row",
     "department_id",
@@ -150,6 +151,27 @@ def case_row(
         "hard": False,
         "hard_reasons": [],
     }
+
+
+def a_case(department_id: int, **fields: Any) -> Case:
+    """A case of the example routing's Anding × construction department, as a worker reported
+    it; ``fields`` set the rest (status, dates, outcome…)."""
+    values: dict[str, Any] = {
+        "number": "DX-2026-000001",
+        "department_id": department_id,
+        "language": "en",
+        "county": "anding",
+        "sector": "construction",
+        "reporter_name": "Wang Wu",
+        "reporter_phone": "+8613812345678",
+        "employer": "Xijiang Co-op",
+        "project": "Greenhouses",
+        "amount_fen": 50_000_00,
+        "workers_owed": 3,
+        "owed_since": date(2026, 6, 1),
+        "account": "Not paid.",
+    }
+    return Case(**(values | fields))
 
 
 async def seed_resolved_cases(
