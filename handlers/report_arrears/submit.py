@@ -66,7 +66,7 @@ async def submit_report(ctx: Context, answers: dict[str, Any]) -> bool:
     assert worker is not None and worker.id is not None
     reporter = Reporter(WorkerId(worker.id), UserId(worker.telegram_user_id))
     try:
-        case, department = await file_case(ctx, answers, reporter, ctx.language)
+        case, department = await file_draft(ctx, answers, reporter, ctx.language)
     except DailyLimitReached as refusal:
         tell_over_limit(ctx, refusal)
         return False
@@ -98,7 +98,7 @@ async def file_for_worker(ctx: Context, answers: dict[str, Any]) -> None:
     """Staff at a reception point file for a walk-in or phoned-in worker: no daily limit;
     the staff member gets the number to give the worker, the department the usual alert."""
     actor = await actor_of(ctx)
-    case, department = await file_case(ctx, answers, actor, ctx.config.default_language)
+    case, department = await file_draft(ctx, answers, actor, ctx.config.default_language)
     save_conversation(ctx.session, ctx.conversation, ctx.now, flow=None, step=None, data={})
     ctx.reply(
         ctx._(
@@ -125,7 +125,7 @@ def new_case_view(case: Case, department: Department, answers: dict[str, Any]) -
     return CaseView(case, department, None, evidence, story=story)
 
 
-async def file_case(
+async def file_draft(
     ctx: Context, answers: dict[str, Any], filer: Reporter | Actor, language: str
 ) -> tuple[Case, Department]:
     """File the draft (``handlers.usecases.file_report``), plan its deadlines and announce a
