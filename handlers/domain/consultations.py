@@ -15,13 +15,13 @@ __all__ = [
     "LONGEST_WAIT",
     "PAST",
     "PAYMENT_CHECK",
+    "REMINDERS",
     "TOO_FAR_AHEAD",
     "TWO_HOURS",
     "ConsultationRecord",
     "TimeRefused",
     "ensure_acceptable_time",
     "payment_check_at",
-    "reminders",
     "subject_of",
     "time_problem",
 ]
@@ -83,16 +83,6 @@ def ensure_acceptable_time(moment: datetime, now: datetime) -> None:
     problem = time_problem(moment, now)
     if problem is not None:
         raise TimeRefused(problem)
-
-
-def reminders(scheduled_at: datetime, now: datetime) -> list[tuple[str, datetime]]:
-    """The reminders of a consultation at ``scheduled_at`` and when they fall: those whose
-    time is still ahead (a meeting tomorrow morning gets no day-before reminder)."""
-    return [
-        (kind, scheduled_at - ahead)
-        for kind, ahead in REMINDERS.items()
-        if scheduled_at - ahead > now
-    ]
 
 
 def payment_check_at(payment_due: date, zone: ZoneInfo, now: datetime) -> datetime:

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from handlers.domain.cases import CaseRecord
-from handlers.domain.consultations import ConsultationRecord, ensure_acceptable_time, reminders
+from handlers.domain.consultations import REMINDERS, ConsultationRecord, ensure_acceptable_time
 from handlers.domain.errors import N_, NotAllowed
 from handlers.domain.ids import CaseId
 from handlers.domain.permissions import Actor
@@ -49,7 +49,8 @@ async def schedule_consultation(
     trail: CaseTrail,
 ) -> Scheduled:
     """Refused (``TimeRefused``) if the time has passed meanwhile, before the case is even
-    read; then as any decision on the case: by who may act on it, while it is open."""
+    read; then as any decision on the case: by who may act on it, while it is open. Only the
+    reminders still ahead are planned (a meeting tomorrow morning gets no day-before one)."""
     now = request.now
     ensure_acceptable_time(request.scheduled_at, now)
     case = await case_to_change(actor, request.case_id, "consult", cases)
@@ -67,6 +68,7 @@ async def schedule_consultation(
     }
     data = {"before": None, "after": after}
     await trail.append(case.id, actor=actor.label, kind="consultation_scheduled", at=now, data=data)
-    for kind, due_at in reminders(request.scheduled_at, now):
-        await consultations.plan(kind, consultation, due_at, now)
+    for kind, ahead in REMINDERS.items():
+        if request.scheduled_at - ahead > now:
+            await consultations.plan(kind, consultation, request.scheduled_at - ahead, now)
     return Scheduled(consultation, case)
