@@ -12,7 +12,7 @@ from handlers.formatting import N_
 from handlers.i18n import Translator
 from handlers.parsing import MAX_WORKERS, ParseError
 
-__all__ = ["TOO_FAR_AHEAD", "TYPE_OR_PRESS", "USE_BUTTONS", "Asked", "explain"]
+__all__ = ["TYPE_OR_PRESS", "USE_BUTTONS", "Asked", "explain"]
 
 Asked = Literal["name", "phone", "amount", "workers", "month", "text"]
 
@@ -23,8 +23,6 @@ TYPE_OR_PRESS = N_("Please type your answer, or use the buttons below.")
 and the staff's forms alike."""
 USE_BUTTONS = N_("Please use the buttons.")
 """A question only its buttons answer."""
-TOO_FAR_AHEAD = N_("That is more than a year away. Please check the date.")
-"""A date for a meeting or a payment that no case waits for."""
 
 FOR_ANY_QUESTION: dict[str, str] = {
     "empty": N_("The answer is empty."),

@@ -17,7 +17,6 @@ from handlers.i18n import Translator
 from handlers.parsing import ParseError
 
 __all__ = [
-    "LONGEST_WAIT",
     "OFFICE_SLOTS",
     "When",
     "format_day",
@@ -28,8 +27,6 @@ __all__ = [
     "working_days",
 ]
 
-LONGEST_WAIT = timedelta(days=366)
-"""Anything planned further ahead is a typo in the year."""
 WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 _MAX_INPUT = 64
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from handlers.ports_case_book import CaseBook
 from handlers.ports_case_trail import CaseTrail
+from handlers.ports_consultations import ConsultationBook
 from handlers.ports_due import DueWriter
 from handlers.ports_filing import CaseFiling
 from handlers.ports_staff import StaffDirectory
@@ -23,6 +24,7 @@ class Ports:
     """Every port, for one unit of work (one transaction)."""
 
     cases: CaseBook
+    consultations: ConsultationBook
     due: DueWriter
     filing: CaseFiling
     staff: StaffDirectory

@@ -2,7 +2,7 @@
 
 from typing import NewType
 
-__all__ = ["CaseId", "ChatId", "DepartmentId", "StaffId", "UserId", "WorkerId"]
+__all__ = ["CaseId", "ChatId", "ConsultationId", "DepartmentId", "StaffId", "UserId", "WorkerId"]
 
 CaseId = NewType("CaseId", int)
 StaffId = NewType("StaffId", int)
@@ -12,3 +12,5 @@ UserId = NewType("UserId", int)
 """A Telegram user, whoever they are to us (worker, staff, admin)."""
 WorkerId = NewType("WorkerId", int)
 """A worker who reports in the chat (their row, not their Telegram user)."""
+ConsultationId = NewType("ConsultationId", int)
+"""A seven-party consultation (七方会商) on a case."""

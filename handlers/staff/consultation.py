@@ -12,12 +12,13 @@ from typing import Any
 
 from handlers.case_card import CaseView, load_case
 from handlers.context import Context
-from handlers.domain.errors import NotAllowed, Stale
-from handlers.explanations import TOO_FAR_AHEAD, TYPE_OR_PRESS, USE_BUTTONS, explain
+from handlers.domain.consultations import PAST, TOO_FAR_AHEAD, TimeRefused, time_problem
+from handlers.domain.errors import NotAllowed, Refusal
+from handlers.domain.ids import CaseId
+from handlers.explanations import TYPE_OR_PRESS, USE_BUTTONS, explain
 from handlers.formatting import N_
 from handlers.i18n import Translator
 from handlers.meeting_time import (
-    LONGEST_WAIT,
     OFFICE_SLOTS,
     When,
     format_day,
@@ -28,10 +29,11 @@ from handlers.meeting_time import (
 )
 from handlers.parsing import ParseError, parse_free_text, parse_phone
 from handlers.replies import Button
-from handlers.staff.actor import actor_of, ensure_can_act, ensure_can_press
+from handlers.staff.actor import actor_of, ensure_can_act, status_named
 from handlers.staff.consultation_card import PARTIES, consultation_details, party_line
-from handlers.staff.consultation_invite import schedule_consultation
-from handlers.staff.private_form import PrivateForm, close_form, closed_if_refused, staff_translator
+from handlers.staff.consultation_invite import invite
+from handlers.staff.private_form import PrivateForm, close_form, staff_translator
+from handlers.usecases.schedule_consultation import JOIN_FIRST, Scheduling, schedule_consultation
 from storage.conversations import save_conversation
 
 __all__ = ["FLOW", "start_consultation"]
@@ -48,7 +50,7 @@ async def start_consultation(ctx: Context, view: CaseView) -> None:
     actor = await actor_of(ctx)
     ensure_can_act(actor, view.case)
     if actor.staff is None:
-        raise NotAllowed(N_("Join as staff (/join) before scheduling a consultation."))
+        raise NotAllowed(JOIN_FIRST)
     data = {
         "case_id": view.case.id,
         "number": view.case.number,
@@ -220,10 +222,9 @@ def read_when(
     if when.at is None:
         return "time"
     moment = local_moment(day, when.at, ctx.config.zone)
-    if moment <= ctx.now:
-        raise ParseError("past")
-    if moment > ctx.now + LONGEST_WAIT:
-        raise ParseError("too_far")
+    problem = time_problem(moment, ctx.now)
+    if problem is not None:
+        raise ParseError(problem)
     data["at"] = moment.isoformat()
     return after("time", data)
 
@@ -289,7 +290,7 @@ def previous(step: str, data: dict[str, Any]) -> str:
 
 
 PROBLEMS = {
-    "past": N_("That time has already passed. Please choose a time in the future."),
+    "past": PAST,
     "too_far": TOO_FAR_AHEAD,
     "no_day": N_("Please give the day as well, or choose one below."),
     "format": N_(
@@ -317,24 +318,38 @@ def go(ctx: Context, step: str, data: dict[str, Any]) -> None:
 
 
 async def confirm(ctx: Context, data: dict[str, Any]) -> None:
-    """Check the case and the presser again; a time that passed meanwhile is asked again."""
+    """Schedule it, checking the case and the presser again; a time that passed meanwhile is
+    asked again, any other refusal ends the form."""
     _ = staff_translator(ctx)
-    moment = datetime.fromisoformat(data["at"])
-    if moment <= ctx.now:
+    request = Scheduling(
+        CaseId(data["case_id"]),
+        datetime.fromisoformat(data["at"]),
+        data["place"],
+        tuple(chosen_parties(data)),
+        ctx.now,
+    )
+    actor = await actor_of(ctx)
+    ports = ctx.ports
+    try:
+        with status_named(ctx._):
+            scheduled = await schedule_consultation(
+                actor,
+                request,
+                cases=ports.cases,
+                consultations=ports.consultations,
+                trail=ports.trail,
+            )
+    except TimeRefused as refused:
         data["editing"] = True
         save_conversation(ctx.session, ctx.conversation, ctx.now, flow=FLOW, step="day", data=data)
-        ask(ctx, ctx.event.chat_id, "day", data, _(PROBLEMS["past"]))
+        ask(ctx, ctx.event.chat_id, "day", data, _(refused.message))
         return
-    view = await load_case(ctx.session, data["case_id"], lock=True)
-    with closed_if_refused(ctx):
-        if view is None:
-            raise Stale(N_("This case no longer exists; nothing changed."))
-        actor = await actor_of(ctx)
-        ensure_can_press(actor, view.case, "consult", ctx._)
-        if actor.staff is None:
-            raise NotAllowed(N_("Join as staff (/join) before scheduling a consultation."))
-    parties = chosen_parties(data)
-    if not await schedule_consultation(ctx, actor.staff, view, moment, data["place"], parties):
+    except Refusal:
+        close_form(ctx, None)
+        raise
+    view = await load_case(ctx.session, scheduled.case.id)
+    assert view is not None and actor.staff is not None
+    if not await invite(ctx, actor.staff, view, scheduled.consultation):
         done = _(
             "Scheduled. The worker cannot be reached in chat (not on Telegram, or blocked the "
             "bot): please invite them by phone."

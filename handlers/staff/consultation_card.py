@@ -5,6 +5,7 @@ sector's regulator, the owner, the general contractor, the labour subcontractor 
 workers meet, settle the facts and agree a plan and a deadline.
 """
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -13,9 +14,8 @@ from handlers.formatting import N_, join_list
 from handlers.i18n import Translator
 from handlers.meeting_time import format_when
 from handlers.replies import escape
-from storage.models import Consultation
 
-__all__ = ["PARTIES", "consultation_details", "subject_of"]
+__all__ = ["PARTIES", "consultation_details"]
 
 PARTIES = {
     "hrss": N_("HR and social security bureau"),
@@ -28,12 +28,7 @@ PARTIES = {
 }
 
 
-def subject_of(consultation: Consultation) -> str:
-    """What the consultation's due work (reminders, payment check) is about."""
-    return f"consultation:{consultation.id}"
-
-
-def party_line(party: dict[str, Any], _: Translator, *, contacts: bool) -> str:
+def party_line(party: Mapping[str, Any], _: Translator, *, contacts: bool) -> str:
     role = _(PARTIES.get(party["role"], party["role"]))
     shown = ("name", "contact") if contacts else ("name",)
     details = join_list((escape(party[key]) for key in shown if party.get(key)), _, clauses=True)
@@ -44,7 +39,7 @@ def consultation_details(
     unit: Unit,
     scheduled_at: datetime,
     place: str,
-    parties: list[dict[str, Any]],
+    parties: Sequence[Mapping[str, Any]],
     _: Translator,
     *,
     contacts: bool = True,

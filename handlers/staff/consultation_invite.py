@@ -6,12 +6,12 @@ hours before; the department's reminders carry the button that records the outco
 """
 
 import logging
-from datetime import datetime, timedelta
 from typing import Any
 
 from handlers import callbacks
 from handlers.case_card import OPEN_STATUSES, CaseView, load_case
 from handlers.context import Context, Keyboard, Unit
+from handlers.domain.consultations import DAY_BEFORE, TWO_HOURS, ConsultationRecord
 from handlers.domain.errors import NotAllowed, Stale
 from handlers.domain.permissions import StaffMember
 from handlers.formatting import N_
@@ -20,76 +20,34 @@ from handlers.meeting_time import format_when
 from handlers.notify import to_worker
 from handlers.replies import Button, SendMessage, escape
 from handlers.staff.actor import actor_of
-from handlers.staff.consultation_card import consultation_details, subject_of
+from handlers.staff.consultation_card import consultation_details
 from handlers.staff.consultation_outcome import begin_outcome
 from handlers.staff.worker_answer import ensure_own_worker, pressed_consultation, record_answer
-from storage.cases import add_case_event
-from storage.due import schedule
 from storage.models import Consultation, DueTask
 
-__all__ = ["CONSULT", "DAY_BEFORE", "TWO_HOURS", "schedule_consultation"]
+__all__ = ["CONSULT", "DAY_BEFORE", "TWO_HOURS", "invite"]
 
 log = logging.getLogger(__name__)
 
 CONSULT = "cons"
-DAY_BEFORE = "consultation_day_before"
-TWO_HOURS = "consultation_2h"
-REMINDERS = {DAY_BEFORE: timedelta(days=1), TWO_HOURS: timedelta(hours=2)}
+Meeting = Consultation | ConsultationRecord
+"""A consultation as its row (the reminders read it) or as scheduled (the invitation)."""
 
 
-async def schedule_consultation(
-    ctx: Context,
-    staff: StaffMember,
-    view: CaseView,
-    scheduled_at: datetime,
-    place: str,
-    parties: list[dict[str, Any]],
+async def invite(
+    ctx: Context, staff: StaffMember, view: CaseView, consultation: ConsultationRecord
 ) -> bool:
-    """Record it, invite the worker, tell the department and plan the reminders; whether the
-    worker could be invited in chat."""
+    """Invite the worker and tell the department; whether the worker could be invited in
+    chat."""
     case = view.case
-    assert case.id is not None
-    consultation = Consultation(
-        case_id=case.id,
-        scheduled_at=scheduled_at,
-        place=place,
-        parties=parties,
-        created_by=staff.id,
-        created_at=ctx.now,
-    )
-    ctx.session.add(consultation)
-    await ctx.session.flush()
-    after = {
-        "consultation": consultation.id,
-        "scheduled_at": scheduled_at.isoformat(),
-        "place": place,
-        "parties": parties,
-    }
-    await add_case_event(
-        ctx.session,
-        case,
-        actor=f"staff:{staff.id}",
-        kind="consultation_scheduled",
-        at=ctx.now,
-        data={"before": None, "after": after},
-    )
-    for kind, ahead in REMINDERS.items():
-        if scheduled_at - ahead > ctx.now:
-            await schedule(
-                ctx.session,
-                kind,
-                subject_of(consultation),
-                scheduled_at - ahead,
-                ctx.now,
-                case_id=case.id,
-                data={"consultation": consultation.id},
-            )
     invited = await to_worker(ctx, case, lambda _: invitation(ctx, consultation, case.number, _))
     _ = translator(ctx.config.default_language)
     head = _("🤝 Seven-party consultation on case {number}, scheduled by {name}.").format(
         number=case.number, name=escape(staff.name)
     )
-    body = consultation_details(ctx, scheduled_at, place, parties, _)
+    body = consultation_details(
+        ctx, consultation.scheduled_at, consultation.place, consultation.parties, _
+    )
     ctx.send(
         SendMessage(
             view.department.chat_id, f"{head}\n\n{body}\n\n{attendance(_, consultation, invited)}"
@@ -99,7 +57,7 @@ async def schedule_consultation(
 
 
 def invitation(
-    unit: Unit, consultation: Consultation, number: str, _: Translator
+    unit: Unit, consultation: Meeting, number: str, _: Translator
 ) -> tuple[str, Keyboard]:
     text = _(
         "🤝 You are invited to a seven-party consultation on your case {number}.\n\n"
@@ -110,25 +68,25 @@ def invitation(
     return text, attendance_buttons(consultation, _)
 
 
-def worker_details(unit: Unit, consultation: Consultation, _: Translator) -> str:
+def worker_details(unit: Unit, consultation: Meeting, _: Translator) -> str:
     return consultation_details(
         unit, consultation.scheduled_at, consultation.place, consultation.parties, _, contacts=False
     )
 
 
-def attendance_buttons(consultation: Consultation, _: Translator) -> Keyboard:
+def attendance_buttons(consultation: Meeting, _: Translator) -> Keyboard:
     def button(label: str, answer: str) -> Button:
         return Button(label, callbacks.pack(CONSULT, consultation.id or 0, answer))
 
     return ((button(_("✅ I will attend"), "yes"), button(_("❌ I cannot attend"), "no")),)
 
 
-def outcome_button(consultation: Consultation, _: Translator) -> Button:
+def outcome_button(consultation: Meeting, _: Translator) -> Button:
     data = callbacks.pack(CONSULT, consultation.id or 0, "outcome")
     return Button(_("📋 Record the outcome"), data)
 
 
-def attendance(_: Translator, consultation: Consultation, on_telegram: bool) -> str:
+def attendance(_: Translator, consultation: Meeting, on_telegram: bool) -> str:
     """The worker's answer, as the department reads it."""
     if not on_telegram:
         return _(

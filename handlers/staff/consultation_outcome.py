@@ -12,24 +12,19 @@ from sqlmodel import col, select
 
 from handlers.case_card import CaseView, load_case
 from handlers.context import Context
+from handlers.domain.consultations import LONGEST_WAIT, TOO_FAR_AHEAD
 from handlers.domain.errors import Stale
-from handlers.explanations import TOO_FAR_AHEAD, TYPE_OR_PRESS, explain
+from handlers.domain.ids import ConsultationId
+from handlers.explanations import TYPE_OR_PRESS, explain
 from handlers.formatting import N_, format_amount, yuan_to_fen
 from handlers.i18n import Translator
-from handlers.meeting_time import (
-    LONGEST_WAIT,
-    format_day,
-    format_when,
-    parse_when,
-    pressed_date,
-)
+from handlers.meeting_time import format_day, format_when, parse_when, pressed_date
 from handlers.notify import to_worker
 from handlers.parsing import ParseError, parse_amount, parse_free_text
 from handlers.replies import Button, SendMessage, escape
 from handlers.staff.actor import Actor, actor_of, ensure_can_act, ensure_staff
-from handlers.staff.payment_check import plan_payment_check
 from handlers.staff.private_form import PrivateForm, close_form, closed_if_refused, staff_translator
-from storage.cases import add_case_event
+from handlers.usecases.record_outcome import ALREADY_RECORDED, Outcome, record_outcome
 from storage.conversations import save_conversation
 from storage.models import Case, Consultation
 
@@ -73,7 +68,7 @@ async def begin_outcome(
             N_("No consultation on case {number} is waiting for its outcome."), number=number
         )
     if consultation.outcome_at is not None:
-        raise Stale(N_("The outcome of this consultation is already recorded."))
+        raise Stale(ALREADY_RECORDED)
     if consultation.scheduled_at > ctx.now:
         raise Stale(
             N_("The consultation on case {number} is on {when}; record its outcome after it."),
@@ -200,37 +195,24 @@ def go(ctx: Context, step: str, data: dict[str, Any]) -> None:
 
 
 async def record(ctx: Context, data: dict[str, Any]) -> None:
-    """Check again that the presser may, then store, audit, tell both sides, plan the check."""
-    consultation = await ctx.session.get(Consultation, data["consultation"], with_for_update=True)
-    view = await load_case(ctx.session, consultation.case_id, lock=True) if consultation else None
-    with closed_if_refused(ctx):
-        if consultation is None or view is None:
-            raise Stale(N_("This case no longer exists; nothing changed."))
-        actor = await actor_of(ctx)
-        ensure_can_act(actor, view.case)
-        if consultation.outcome_at is not None:
-            raise Stale(N_("The outcome of this consultation is already recorded."))
-    payment_due = date.fromisoformat(data["due"]) if data.get("amount_fen") is not None else None
-    consultation.agreed_amount_fen = data.get("amount_fen")
-    consultation.payment_due = payment_due
-    consultation.outcome_notes = data.get("notes")
-    consultation.outcome_at = ctx.now
-    ctx.session.add(consultation)
-    after = {
-        "agreed_amount_fen": consultation.agreed_amount_fen,
-        "payment_due": data.get("due") if payment_due else None,
-        "notes": consultation.outcome_notes,
-    }
-    await add_case_event(
-        ctx.session,
-        view.case,
-        actor=actor.label,
-        kind="consultation_outcome",
-        at=ctx.now,
-        data={"consultation": consultation.id, "before": None, "after": after},
+    """Record it if the presser still may, then tell both sides."""
+    amount_fen = data.get("amount_fen")
+    request = Outcome(
+        ConsultationId(data["consultation"]),
+        amount_fen,
+        date.fromisoformat(data["due"]) if amount_fen is not None else None,
+        data.get("notes"),
+        ctx.now,
+        ctx.config.zone,
     )
-    if payment_due is not None:
-        await plan_payment_check(ctx, consultation, payment_due)
+    actor = await actor_of(ctx)
+    ports = ctx.ports
+    with closed_if_refused(ctx):
+        recorded = await record_outcome(
+            actor, request, cases=ports.cases, consultations=ports.consultations, trail=ports.trail
+        )
+    view = await load_case(ctx.session, recorded.case.id)
+    assert view is not None
     await tell_worker_outcome(ctx, view, data)
     _ = staff_translator(ctx)
     head = _("📋 Outcome of the consultation on case {number}, recorded by {name}:").format(

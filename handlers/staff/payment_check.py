@@ -5,32 +5,27 @@ The answer is recorded on the case and the department is told. What a "not yet" 
 """
 
 import logging
-from datetime import date, datetime, time
 
 from sqlmodel import col, select
 
 from handlers import callbacks
 from handlers.case_card import load_case
 from handlers.context import Context, Keyboard, Unit
+from handlers.domain.consultations import PAYMENT_CHECK
 from handlers.domain.errors import NotAllowed, Stale
 from handlers.formatting import N_, format_amount
 from handlers.i18n import Translator, translator
 from handlers.notify import to_worker
 from handlers.replies import Button, SendMessage
-from handlers.staff.consultation_card import subject_of
 from handlers.staff.worker_answer import ensure_own_worker, pressed_consultation, record_answer
 from handlers.surveys.consequences import reopen_case
-from storage.due import schedule
 from storage.models import CaseEvent, CaseStatus, Consultation, DueTask
 
-__all__ = ["PAYMENT_CHECK", "plan_payment_check"]
+__all__ = ["PAYMENT_CHECK"]
 
 log = logging.getLogger(__name__)
 
-PAYMENT_CHECK = "payment_check"
 PREFIX = "paycheck"
-ASKED_AT = time(18)
-"""The evening of the deadline: the money had the whole day to arrive."""
 REOPEN_AS = {"part": "partly", "no": "none"}
 """A resolved case whose agreed money did not (all) arrive goes back to work, as after a
 return visit answered the same way."""
@@ -47,19 +42,6 @@ REPORTS = {
         "💰 Case {number}: the worker says the money agreed at the consultation has not arrived."
     ),
 }
-
-
-async def plan_payment_check(unit: Unit, consultation: Consultation, payment_due: date) -> None:
-    due_at = max(datetime.combine(payment_due, ASKED_AT, unit.config.zone), unit.now)
-    await schedule(
-        unit.session,
-        PAYMENT_CHECK,
-        subject_of(consultation),
-        due_at,
-        unit.now,
-        case_id=consultation.case_id,
-        data={"consultation": consultation.id},
-    )
 
 
 async def ask_about_payment(unit: Unit, task: DueTask) -> None:

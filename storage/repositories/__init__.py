@@ -7,6 +7,7 @@ from handlers.ports import Ports
 from storage.repositories.case_book import SqlCaseBook
 from storage.repositories.case_filing import SqlCaseFiling
 from storage.repositories.case_trail import SqlCaseTrail
+from storage.repositories.consultations import SqlConsultationBook
 from storage.repositories.due import SqlDueWriter
 from storage.repositories.staff_directory import SqlStaffDirectory
 from storage.repositories.surveys import SqlReopenableCases, SqlSurveyBook
@@ -19,6 +20,7 @@ def ports(session: AsyncSession) -> Ports:
     """The ports of the transaction ``session`` belongs to."""
     return Ports(
         cases=SqlCaseBook(session),
+        consultations=SqlConsultationBook(session),
         due=SqlDueWriter(session),
         filing=SqlCaseFiling(session),
         reopenable_cases=SqlReopenableCases(session),

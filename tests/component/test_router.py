@@ -50,12 +50,19 @@ def test_no_table_hides_an_entry_of_another() -> None:
 
 def scheduled_kinds() -> set[str]:
     """The kind of every task ``handlers`` and ``storage`` plan, read from the call sites —
-    ``schedule(session, KIND, …)`` or the ``DueWriter`` port's ``due.schedule(KIND, …)`` —: a
-    module constant, or a loop over a module constant's keys (``for kind, ahead in
-    REMINDERS.items()``)."""
+    ``schedule(session, KIND, …)``, the ``DueWriter`` port's ``due.schedule(KIND, …)`` or the
+    ``ConsultationBook`` port's ``consultations.plan(KIND, …)`` —: a module constant, or a loop
+    over a module constant's keys (``for kind, ahead in REMINDERS.items()``)."""
     kinds: set[str] = set()
     for path in (*(ROOT / "handlers").rglob("*.py"), *(ROOT / "storage").rglob("*.py")):
         tree = ast.parse(path.read_text())
+        loops = {
+            loop.target.elts[0].id: loop.iter
+            for loop in ast.walk(tree)
+            if isinstance(loop, ast.For | ast.AsyncFor)
+            and isinstance(loop.target, ast.Tuple)
+            and isinstance(loop.target.elts[0], ast.Name)
+        }
         calls = [
             (call, call.args[1])
             for call in ast.walk(tree)
@@ -68,21 +75,15 @@ def scheduled_kinds() -> set[str]:
             if isinstance(call, ast.Call)
             and isinstance(call.func, ast.Attribute)
             and isinstance(call.func.value, ast.Name)
-            and call.func.value.id == "due"
-            and call.func.attr == "schedule"
+            and (call.func.value.id, call.func.attr)
+            in (("due", "schedule"), ("consultations", "plan"))
             and isinstance(call.args[0], ast.Name)
-            and call.args[0].id.isupper()  # a kind's constant, not a repository passing one on
+            # a kind's constant or a loop's, not a repository passing one on
+            and (call.args[0].id.isupper() or call.args[0].id in loops)
         ]
         if not calls:
             continue
         module = importlib.import_module(".".join(path.relative_to(ROOT).with_suffix("").parts))
-        loops = {
-            loop.target.elts[0].id: loop.iter
-            for loop in ast.walk(tree)
-            if isinstance(loop, ast.For | ast.AsyncFor)
-            and isinstance(loop.target, ast.Tuple)
-            and isinstance(loop.target.elts[0], ast.Name)
-        }
         for call, kind in calls:
             where = f"{path.name}:{call.lineno}"
             assert isinstance(kind, ast.Name), f"{where}: the kind is not a name"
