@@ -15,26 +15,18 @@ from handlers.domain.permissions import Actor
 from handlers.usecases.accept_case import Acceptance, accept_case
 from storage.db import Database
 from storage.models import CaseEvent
-from storage.people import department_by_code
 from storage.repositories import ports
 from storage.repositories.case_book import SqlCaseBook
 from storage.staff import remove_staff
 from tests.support.clock import FakeClock
 from tests.support.people import make_staff
-from tests.support.seed import a_case
+from tests.support.seed import add_case
 
 FILED = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
 
 
 async def file_case(db: Database) -> CaseId:
-    async with db.transaction() as session:
-        department = await department_by_code(session, "anding.construction")
-        assert department.id is not None
-        case = a_case(department.id, deadline_at=FILED, created_at=FILED)
-        session.add(case)
-        await session.flush()
-        assert case.id is not None
-        return CaseId(case.id)
+    return CaseId(await add_case(db, deadline_at=FILED, created_at=FILED))
 
 
 async def test_a_saved_record_lands_on_the_row_and_the_trail_in_the_events(

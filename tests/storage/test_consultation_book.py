@@ -2,19 +2,20 @@
 its outcome saved lands on the row, and its due work names the case and the consultation."""
 
 from dataclasses import replace
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import select
 
 from handlers.domain.consultations import DAY_BEFORE
-from handlers.domain.ids import ConsultationId, StaffId
+from handlers.domain.ids import CaseId, ConsultationId, StaffId
 from storage.db import Database
 from storage.models import Consultation, DueTask
 from storage.repositories import ports
-from tests.storage.test_case_repositories import FILED, file_case
 from tests.support.clock import FakeClock
 from tests.support.people import make_staff
+from tests.support.seed import add_case
 
+FILED = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
 AT = FILED + timedelta(days=7)
 PARTIES = ({"role": "hrss", "name": "Zhang Wei", "contact": None}, {"role": "workers"})
 
@@ -22,7 +23,7 @@ PARTIES = ({"role": "hrss", "name": "Zhang Wei", "contact": None}, {"role": "wor
 async def test_a_consultation_added_reads_back_and_its_outcome_and_due_work_land_on_the_rows(
     db: Database, clock: FakeClock
 ) -> None:
-    case_id = await file_case(db)
+    case_id = CaseId(await add_case(db, deadline_at=FILED, created_at=FILED))
     staff = await make_staff(db, clock, 901)
     assert staff.id is not None
     async with db.transaction() as session:

@@ -35,6 +35,7 @@ from storage.surveys import SURVEY_TASK, turn_key
 __all__ = [
     "FIRST_CHAT",
     "a_case",
+    "add_case",
     "bulk_insert",
     "case_row",
     "department_id",
@@ -172,6 +173,17 @@ def a_case(department_id: int, **fields: Any) -> Case:
         "account": "Not paid.",
     }
     return Case(**(values | fields))
+
+
+async def add_case(db: Database, **fields: Any) -> int:
+    """``a_case`` stored in its own transaction; its id."""
+    department = await department_id(db)
+    async with db.transaction() as session:
+        case = a_case(department, **fields)
+        session.add(case)
+        await session.flush()
+        assert case.id is not None
+        return case.id
 
 
 async def seed_resolved_cases(
