@@ -11,7 +11,6 @@ from handlers.domain.errors import CaseClosed
 from handlers.domain.ids import UserId
 from handlers.domain.permissions import (
     Actor,
-    Placed,
     can_act,
     ensure_admin,
     ensure_can_act,
@@ -19,7 +18,6 @@ from handlers.domain.permissions import (
     ensure_can_view,
     ensure_staff,
 )
-from handlers.domain.permissions import ensure_can_press as may_press
 from handlers.formatting import STATUS_NAMES
 from handlers.i18n import Translator
 
@@ -30,7 +28,6 @@ __all__ = [
     "ensure_admin",
     "ensure_can_act",
     "ensure_can_comment",
-    "ensure_can_press",
     "ensure_can_view",
     "ensure_staff",
     "status_named",
@@ -52,10 +49,3 @@ def status_named(_: Translator) -> Iterator[None]:
     except CaseClosed as closed:
         closed.values["status"] = _(STATUS_NAMES[closed.status])
         raise
-
-
-def ensure_can_press(actor: Actor, case: Placed, verb: str, _: Translator) -> None:
-    """May ``actor`` do what the alert's ``verb`` button does to ``case`` now? Checked on the
-    press and again when its form is finished (``handlers.domain.permissions``)."""
-    with status_named(_):
-        may_press(actor, case, verb)
