@@ -9,7 +9,7 @@ from storage.repositories.case_filing import SqlCaseFiling
 from storage.repositories.case_trail import SqlCaseTrail
 from storage.repositories.due import SqlDueWriter
 from storage.repositories.staff_directory import SqlStaffDirectory
-from storage.repositories.surveys import SqlReopenableCases, SqlSurveyBook
+from storage.repositories.surveys import SqlSurveyBook
 from storage.repositories.visits import SqlVisitBook
 
 __all__ = ["ports"]
@@ -21,7 +21,6 @@ def ports(session: AsyncSession) -> Ports:
         cases=SqlCaseBook(session),
         due=SqlDueWriter(session),
         filing=SqlCaseFiling(session),
-        reopenable_cases=SqlReopenableCases(session),
         staff=SqlStaffDirectory(session),
         surveys=SqlSurveyBook(session),
         trail=SqlCaseTrail(session),
