@@ -13,7 +13,7 @@ from handlers.ports_consultations import ConsultationBook
 from handlers.ports_due import DueWriter
 from handlers.ports_filing import CaseFiling
 from handlers.ports_staff import StaffDirectory
-from handlers.ports_surveys import ReopenableCases, SurveyBook
+from handlers.ports_surveys import SurveyBook
 from handlers.ports_visits import VisitBook
 
 __all__ = ["Ports"]
@@ -29,6 +29,5 @@ class Ports:
     filing: CaseFiling
     staff: StaffDirectory
     trail: CaseTrail
-    reopenable_cases: ReopenableCases
     surveys: SurveyBook
     visits: VisitBook

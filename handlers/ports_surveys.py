@@ -1,17 +1,17 @@
-"""The ports through which a worker's survey answers are kept and a resolved case is reopened."""
+"""The port through which a worker's survey answers are kept (the case is ``CaseBook``'s)."""
 
 from typing import Protocol
 
-from handlers.domain.surveys import SurveyedCase, SurveyRecord
+from handlers.domain.surveys import SurveyRecord
 
-__all__ = ["ReopenableCases", "SurveyBook"]
+__all__ = ["SurveyBook"]
 
 
 class SurveyBook(Protocol):
     """The surveys put to workers, and the due work that asks them (one task per turn).
 
     Whatever changes a survey also writes to its case, and staff actions hold the case: hold
-    the case first (``ReopenableCases.held``), then the survey, so that a worker's press, a
+    the case first (``CaseBook.for_change``), then the survey, so that a worker's press, a
     survey's turn and a staff action on one case wait for each other instead of deadlocking.
     """
 
@@ -37,17 +37,4 @@ class SurveyBook(Protocol):
 
     async def cancel_scheduled(self, case_id: int) -> None:
         """Cancel the case's surveys not yet asked, and their due work."""
-        ...
-
-
-class ReopenableCases(Protocol):
-    """Cases as the surveys read and reopen them (their audit trail is ``CaseTrail``'s)."""
-
-    async def held(self, case_id: int) -> SurveyedCase:
-        """The case, held against other changes until the unit of work ends."""
-        ...
-
-    async def save_reopened(self, case: SurveyedCase) -> None:
-        """Keep the reopened case's status and deadline; it is no longer overdue, and it is
-        anonymised anew once it closes again."""
         ...

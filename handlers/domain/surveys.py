@@ -1,17 +1,16 @@
 """The surveys after a resolution (跟踪问效): the return visit (回访) and the anti-rebound check
 (防反弹), what each asks in which order, which answer may count, and what an answer sets off.
 
-"Only part" or "not yet" reopens a resolved case with a new deadline; a rating of 2 or less goes
-to the supervisors (纪委监委) to review, and so does the comment that explains it. Each rule that
-says no raises a ``Refusal`` naming the text its door shows.
+"Only part" or "not yet" reopens a resolved case (``handlers.domain.cases.reopen``); a rating
+of 2 or less goes to the supervisors (纪委监委) to review, and so does the comment that explains
+it. Each rule that says no raises a ``Refusal`` naming the text its door shows.
 """
 
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 
-from handlers.domain.cases import CaseStatus
+from handlers.domain.cases import CaseRecord, CaseStatus
 from handlers.domain.errors import N_, NotAllowed, Stale
 
 __all__ = [
@@ -27,16 +26,12 @@ __all__ = [
     "RETURN_VISIT",
     "AlreadyAnswered",
     "Consequences",
-    "NotResolved",
-    "Reopening",
     "SurveyRecord",
     "SurveyStatus",
-    "SurveyedCase",
     "already_answered",
     "consequences_of",
     "current_question",
     "ensure_may_answer",
-    "reopen",
     "with_answer",
 ]
 
@@ -80,30 +75,6 @@ class SurveyRecord:
 
 
 @dataclass(frozen=True, slots=True)
-class SurveyedCase:
-    """What the surveys need of a case: whose it is, and what reopening it changes."""
-
-    id: int
-    worker_id: int | None
-    status: CaseStatus
-    outcome: str | None
-    resolved_at: datetime | None
-    deadline_at: datetime
-    deadline_days: int | None
-    """The department's own time to act, if it has one (else the configured default)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Reopening:
-    """A resolved case back at work: its new status and deadline, and the audit trail's
-    before and after."""
-
-    case: SurveyedCase
-    before: Mapping[str, str | None]
-    after: Mapping[str, str | None]
-
-
-@dataclass(frozen=True, slots=True)
 class Consequences:
     """What one answer sets off; all false/None when nothing follows."""
 
@@ -123,14 +94,6 @@ class AlreadyAnswered(Stale):
         super().__init__(N_("Your answer is already recorded."))
 
 
-class NotResolved(Stale):
-    """Only a resolved case is reopened; another one moved on since the question was asked."""
-
-    def __init__(self, status: CaseStatus) -> None:
-        super().__init__(N_("This button is no longer active."))
-        self.status = status
-
-
 def current_question(survey: SurveyRecord) -> str | None:
     """The first question still unanswered; None when the survey is complete."""
     for question in ORDER[survey.kind]:
@@ -145,7 +108,7 @@ def already_answered(survey: SurveyRecord, question: str) -> bool:
 
 def ensure_may_answer(
     survey: SurveyRecord,
-    case: SurveyedCase,
+    case: CaseRecord,
     worker_id: int | None,
     question: str,
     *,
@@ -193,22 +156,3 @@ def consequences_of(survey: SurveyRecord, question: str, case_status: CaseStatus
     if question == NEW_ARREARS:
         return Consequences(owed_again=bool(survey.new_arrears))
     return Consequences()
-
-
-def reopen(case: SurveyedCase, now: datetime, default_days: int) -> Reopening:
-    """The resolved ``case`` reopened at ``now``: no outcome, a deadline the department's days
-    (or ``default_days``) ahead. ``NotResolved`` for any other case."""
-    if case.status != CaseStatus.RESOLVED:
-        raise NotResolved(case.status)
-    deadline_at = now + timedelta(days=case.deadline_days or default_days)
-    reopened = replace(
-        case, status=CaseStatus.REOPENED, outcome=None, resolved_at=None, deadline_at=deadline_at
-    )
-    before = {
-        "status": case.status,
-        "outcome": case.outcome,
-        "resolved_at": case.resolved_at.isoformat() if case.resolved_at else None,
-        "deadline_at": case.deadline_at.isoformat(),
-    }
-    after = {"status": reopened.status, "deadline_at": deadline_at.isoformat()}
-    return Reopening(reopened, before, after)

@@ -63,9 +63,7 @@ async def on_comment(ctx: Context) -> None:
     survey_id = int(ctx.conversation.data.get("survey", 0))
     try:
         worker_id = ctx.worker.id if ctx.worker else None
-        await open_question(
-            worker_id, survey_id, COMMENT, ctx.ports.surveys, ctx.ports.reopenable_cases
-        )
+        await open_question(worker_id, survey_id, COMMENT, ctx.ports.surveys, ctx.ports.cases)
     except Refusal:
         save_conversation(ctx.session, ctx.conversation, ctx.now, flow=None, step=None, data={})
         await show_menu(ctx)

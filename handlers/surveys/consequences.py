@@ -42,7 +42,7 @@ async def reopen_case(unit: Unit, view: CaseView, paid: str, actor: str) -> None
     assert view.case.id is not None
     request = reopening.ReopenCase(view.case.id, paid, unit.now, unit.config.case_deadline_days)
     ports = unit.ports
-    await reopening.reopen_case(actor, request, ports.reopenable_cases, ports.surveys, ports.trail)
+    await reopening.reopen_case(actor, request, ports.cases, ports.surveys, ports.trail)
     await announce_reopened(unit, view, paid)
 
 

@@ -36,7 +36,7 @@ async def record(ctx: Context, survey_id: int, question: str, value: str) -> Ans
         worker_actor(ctx),
         request,
         ports.surveys,
-        ports.reopenable_cases,
+        ports.cases,
         ports.trail,
     )
     view = await load_case(ctx.session, answered.survey.case_id)

@@ -9,20 +9,21 @@ later resolution's), ``AlreadyAnswered``; nothing is written then.
 from dataclasses import dataclass
 from datetime import datetime
 
+from handlers.domain.cases import CaseRecord
 from handlers.domain.errors import NotAllowed
 from handlers.domain.ids import CaseId
 from handlers.domain.surveys import (
     FIELDS,
     INVALID,
     Consequences,
-    SurveyedCase,
     SurveyRecord,
     consequences_of,
     ensure_may_answer,
     with_answer,
 )
+from handlers.ports_case_book import CaseBook
 from handlers.ports_case_trail import CaseTrail
-from handlers.ports_surveys import ReopenableCases, SurveyBook
+from handlers.ports_surveys import SurveyBook
 from handlers.usecases.reopen_case import CaseReopened, ReopenCase, reopen_case
 
 __all__ = ["AnswerSurvey", "SurveyAnswered", "answer_return_visit", "open_question"]
@@ -54,14 +55,14 @@ async def open_question(
     survey_id: int,
     question: str,
     surveys: SurveyBook,
-    cases: ReopenableCases,
-) -> tuple[SurveyRecord, SurveyedCase]:
+    cases: CaseBook,
+) -> tuple[SurveyRecord, CaseRecord]:
     """The survey and its case, held (the case first), if the worker may answer ``question``
     now; else the refusal."""
     case_id = await surveys.case_of(survey_id)
-    if case_id is None:
+    case = None if case_id is None else await cases.for_change(CaseId(case_id))
+    if case is None:
         raise NotAllowed(INVALID)
-    case = await cases.held(case_id)
     survey = await surveys.held(survey_id)
     newer_round = await surveys.newer_round_exists(survey)
     ensure_may_answer(survey, case, worker_id, question, newer_round=newer_round)
@@ -73,7 +74,7 @@ async def answer_return_visit(
     actor: str,
     request: AnswerSurvey,
     surveys: SurveyBook,
-    cases: ReopenableCases,
+    cases: CaseBook,
     trail: CaseTrail,
 ) -> SurveyAnswered:
     """Keep the answer on the survey and in the case's audit trail, and reopen a resolved
@@ -92,7 +93,7 @@ async def answer_return_visit(
         "before": {field: getattr(survey, field)},
         "after": {field: getattr(answered, field)},
     }
-    await trail.append(CaseId(case.id), actor=actor, kind="survey_answer", at=now, data=data)
+    await trail.append(case.id, actor=actor, kind="survey_answer", at=now, data=data)
     consequences = consequences_of(answered, question, case.status)
     reopened = None
     if consequences.reopen:

@@ -10,7 +10,7 @@ from storage.repositories.case_trail import SqlCaseTrail
 from storage.repositories.consultations import SqlConsultationBook
 from storage.repositories.due import SqlDueWriter
 from storage.repositories.staff_directory import SqlStaffDirectory
-from storage.repositories.surveys import SqlReopenableCases, SqlSurveyBook
+from storage.repositories.surveys import SqlSurveyBook
 from storage.repositories.visits import SqlVisitBook
 
 __all__ = ["ports"]
@@ -23,7 +23,6 @@ def ports(session: AsyncSession) -> Ports:
         consultations=SqlConsultationBook(session),
         due=SqlDueWriter(session),
         filing=SqlCaseFiling(session),
-        reopenable_cases=SqlReopenableCases(session),
         staff=SqlStaffDirectory(session),
         surveys=SqlSurveyBook(session),
         trail=SqlCaseTrail(session),

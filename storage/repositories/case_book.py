@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.domain.cases import OPEN_STATUSES, CaseRecord
-from handlers.domain.ids import CaseId, DepartmentId, StaffId
+from handlers.domain.cases import OPEN_STATUSES, CaseRecord, CaseStatus
+from handlers.domain.ids import CaseId, DepartmentId, StaffId, WorkerId
 from storage.models import Case, Department, employer_key
 
 __all__ = ["SqlCaseBook", "case_record"]
@@ -29,12 +29,16 @@ class SqlCaseBook:
             return None
         department = await self.session.get(Department, case.department_id)
         assert department is not None
-        return case_record(case, department.code)
+        return case_record(case, department.code, department.deadline_days)
 
     async def save(self, case: CaseRecord) -> None:
         row = await self.session.get(Case, case.id)
         assert row is not None
+        if case.status == CaseStatus.REOPENED and row.status != CaseStatus.REOPENED:
+            row.overdue_at = None  # a new deadline: not overdue until it passes
+            row.anonymised_at = None  # open again: anonymised anew once it closes
         row.status = case.status
+        row.deadline_at = case.deadline_at
         row.department_id = case.department_id
         row.assignee_id = case.assignee_id
         row.hard = case.hard
@@ -59,13 +63,14 @@ class SqlCaseBook:
         return (await self.session.exec(statement)).one()
 
 
-def case_record(case: Case, department_code: str) -> CaseRecord:
-    """The plain record of a ``case`` row (stored, so it has its id)."""
+def case_record(case: Case, department_code: str, deadline_days: int | None) -> CaseRecord:
+    """The plain record of a ``case`` row (stored, so it has its id) of the department
+    ``department_code`` with its own ``deadline_days``."""
     assert case.id is not None
     return CaseRecord(
         id=CaseId(case.id),
         number=case.number,
-        status=case.status,
+        status=CaseStatus(case.status),
         department_id=DepartmentId(case.department_id),
         department_code=department_code,
         county=case.county,
@@ -77,6 +82,9 @@ def case_record(case: Case, department_code: str) -> CaseRecord:
         created_at=case.created_at,
         reporter_name=case.reporter_name,
         reporter_phone=case.reporter_phone,
+        worker_id=WorkerId(case.worker_id) if case.worker_id is not None else None,
+        deadline_at=case.deadline_at,
+        deadline_days=deadline_days,
         hard=case.hard,
         hard_reasons=tuple(case.hard_reasons),
         escalated_at=case.escalated_at,

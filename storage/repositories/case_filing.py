@@ -62,4 +62,4 @@ class SqlCaseFiling:
         at = case.created_at
         await add_attachments(self.session, row.id, case.story, at, role=AttachmentRole.STORY)
         await add_attachments(self.session, row.id, case.evidence, at)
-        return case_record(row, case.department.code)
+        return case_record(row, case.department.code, case.department.deadline_days)

@@ -1,5 +1,5 @@
 """The survey rules in plain Python: the order of the questions, what an answer keeps and sets
-off, and how a resolved case is reopened."""
+off."""
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -15,19 +15,15 @@ from handlers.domain.surveys import (
     REBOUND,
     RETURN_VISIT,
     Consequences,
-    NotResolved,
-    SurveyedCase,
     SurveyRecord,
     SurveyStatus,
     consequences_of,
     current_question,
-    reopen,
     with_answer,
 )
 
 NOW = datetime(2026, 12, 1, 2, tzinfo=UTC)
 VISIT = SurveyRecord(1, 30, RETURN_VISIT, 1, SurveyStatus.ASKED)
-CASE = SurveyedCase(30, 7, CaseStatus.RESOLVED, "paid_in_full", NOW, NOW, deadline_days=None)
 
 
 def test_the_return_visit_asks_paid_then_rating_then_comment_then_nothing() -> None:
@@ -73,19 +69,3 @@ def test_a_comment_is_forwarded_only_after_a_low_rating() -> None:
     low, high = replace(VISIT, rating=2, comment="late"), replace(VISIT, rating=3, comment="late")
     assert consequences_of(low, COMMENT, CaseStatus.RESOLVED).forward_comment == "late"
     assert consequences_of(high, COMMENT, CaseStatus.RESOLVED) == Consequences()
-
-
-def test_reopening_clears_the_outcome_and_keeps_the_before_and_after_for_the_audit() -> None:
-    reopening = reopen(CASE, NOW, default_days=15)
-    deadline = NOW + timedelta(days=15)
-    assert reopening.case == replace(
-        CASE, status=CaseStatus.REOPENED, outcome=None, resolved_at=None, deadline_at=deadline
-    )
-    assert reopening.before["status"] == "resolved"
-    assert reopening.after == {"status": "reopened", "deadline_at": deadline.isoformat()}
-    assert reopen(replace(CASE, deadline_days=5), NOW, 15).case.deadline_at == NOW + timedelta(5)
-
-
-def test_only_a_resolved_case_is_reopened() -> None:
-    with pytest.raises(NotResolved):
-        reopen(replace(CASE, status=CaseStatus.RECEIVED), NOW, default_days=15)

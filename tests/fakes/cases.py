@@ -22,12 +22,15 @@ class FakeCaseBook:
     cases: dict[CaseId, CaseRecord] = field(default_factory=dict)
     held: set[CaseId] = field(default_factory=set)
     """The cases read for change: only those may be saved, as with the row lock."""
+    holds: list[tuple[str, int]] = field(default_factory=list)
+    """What was held, in order: ``("case", id)``; share it with the surveys' to see both."""
 
     def add(self, *cases: CaseRecord) -> None:
         self.cases |= {case.id: case for case in cases}
 
     async def for_change(self, case_id: CaseId) -> CaseRecord | None:
         self.held.add(case_id)
+        self.holds.append(("case", case_id))
         return self.cases.get(case_id)
 
     async def save(self, case: CaseRecord) -> None:

@@ -52,6 +52,9 @@ class FakeCaseFiling:
             created_at=case.created_at,
             reporter_name=case.reporter_name,
             reporter_phone=case.reporter_phone,
+            worker_id=case.worker_id,
+            deadline_at=case.deadline_at,
+            deadline_days=case.department.deadline_days,
         )
         self.cases.add(record)
         self.filed[case_id] = case

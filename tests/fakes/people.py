@@ -2,11 +2,11 @@
 a supervisor, an administrator, a stranger, and a case in department 1 of Anding."""
 
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from handlers.domain.cases import CaseRecord, CaseStatus, StaffRole
-from handlers.domain.ids import CaseId, ChatId, DepartmentId, StaffId, UserId
+from handlers.domain.ids import CaseId, ChatId, DepartmentId, StaffId, UserId, WorkerId
 from handlers.domain.permissions import Actor, StaffMember
 
 __all__ = ["FILED", "a_case", "admin", "handler", "lead", "stranger", "supervisor"]
@@ -64,5 +64,8 @@ def a_case(case_id: int = 1, **changed: Any) -> CaseRecord:
         created_at=FILED,
         reporter_name="Wang Wu",
         reporter_phone="+8613812345678",
+        worker_id=WorkerId(7),
+        deadline_at=FILED + timedelta(days=15),
+        deadline_days=None,
     )
     return replace(case, **changed)

@@ -1,11 +1,11 @@
-"""``SurveyBook`` and ``ReopenableCases`` in memory: surveys and cases as dicts, with logs of
-what was held and cancelled (the audit trail is ``tests.fakes.cases.FakeCaseTrail``)."""
+"""``SurveyBook`` in memory: surveys as a dict, with logs of what was held and cancelled (the
+cases and their audit trail are ``tests.fakes.cases``')."""
 
 from dataclasses import dataclass, field, replace
 
-from handlers.domain.surveys import SurveyedCase, SurveyRecord, SurveyStatus
+from handlers.domain.surveys import SurveyRecord, SurveyStatus
 
-__all__ = ["FakeReopenableCases", "FakeSurveyBook"]
+__all__ = ["FakeSurveyBook"]
 
 
 @dataclass
@@ -45,21 +45,3 @@ class FakeSurveyBook:
             if survey.case_id == case_id and survey.status == SurveyStatus.SCHEDULED:
                 self.surveys[survey.id] = replace(survey, status=SurveyStatus.CANCELLED)
                 self.turns_cancelled.append(survey.id)
-
-
-@dataclass
-class FakeReopenableCases:
-    cases: dict[int, SurveyedCase] = field(default_factory=dict)
-    holds: list[tuple[str, int]] = field(default_factory=list)
-    """What was held, in order: ``("case", id)``."""
-
-    def put(self, case: SurveyedCase) -> SurveyedCase:
-        self.cases[case.id] = case
-        return case
-
-    async def held(self, case_id: int) -> SurveyedCase:
-        self.holds.append(("case", case_id))
-        return self.cases[case_id]
-
-    async def save_reopened(self, case: SurveyedCase) -> None:
-        self.cases[case.id] = case

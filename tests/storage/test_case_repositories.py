@@ -3,7 +3,7 @@ a saved record lands on the row, and staff are found only while active."""
 
 import asyncio
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import select
@@ -14,7 +14,7 @@ from handlers.domain.ids import CaseId, StaffId, UserId
 from handlers.domain.permissions import Actor
 from handlers.usecases.accept_case import Acceptance, accept_case
 from storage.db import Database
-from storage.models import CaseEvent
+from storage.models import Case, CaseEvent
 from storage.repositories import ports
 from storage.repositories.case_book import SqlCaseBook
 from storage.staff import remove_staff
@@ -63,6 +63,46 @@ async def test_a_saved_record_lands_on_the_row_and_the_trail_in_the_events(
         "resolved",
         {"x": 1},
     )
+
+
+async def test_only_a_reopening_clears_the_overdue_and_anonymised_marks(db: Database) -> None:
+    """Reopened, a case is neither overdue nor anonymised until it is again; any other saved
+    change (a resolution here) keeps both marks as they were."""
+    overdue_at = FILED + timedelta(days=15)
+    overdue, resolved = [
+        CaseId(
+            await add_case(
+                db,
+                number=f"DX-2026-00000{n}",
+                status=status,
+                deadline_at=FILED,
+                created_at=FILED,
+                overdue_at=overdue_at,
+                anonymised_at=overdue_at,
+            )
+        )
+        for n, status in ((1, CaseStatus.OVERDUE), (2, CaseStatus.RESOLVED))
+    ]
+    later = overdue_at + timedelta(days=1)
+    async with db.transaction() as session:
+        book = SqlCaseBook(session)
+        for case_id, status in ((overdue, CaseStatus.RESOLVED), (resolved, CaseStatus.REOPENED)):
+            record = await book.for_change(case_id)
+            assert record is not None
+            await book.save(replace(record, status=status, deadline_at=later))
+    async with db.reader() as session:
+        kept, cleared = await session.get(Case, overdue), await session.get(Case, resolved)
+        assert kept is not None and cleared is not None
+        assert (kept.deadline_at, kept.overdue_at, kept.anonymised_at) == (
+            later,
+            overdue_at,
+            overdue_at,
+        )
+        assert (cleared.deadline_at, cleared.overdue_at, cleared.anonymised_at) == (
+            later,
+            None,
+            None,
+        )
 
 
 async def test_no_record_for_a_case_that_does_not_exist(db: Database) -> None:

@@ -6,8 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import col, select
 
+from handlers.domain.cases import reopen
 from handlers.domain.ids import CaseId
-from handlers.domain.surveys import SurveyedCase, SurveyRecord
+from handlers.domain.surveys import SurveyRecord
 from storage.db import Database
 from storage.due import schedule
 from storage.models import (
@@ -20,8 +21,9 @@ from storage.models import (
     Worker,
 )
 from storage.people import department_by_code
+from storage.repositories.case_book import SqlCaseBook
 from storage.repositories.case_trail import SqlCaseTrail
-from storage.repositories.surveys import SqlReopenableCases, SqlSurveyBook
+from storage.repositories.surveys import SqlSurveyBook
 from storage.surveys import SURVEY_TASK, turn_key
 from tests.support.seed import a_case
 
@@ -49,6 +51,7 @@ async def resolved_case(db: Database) -> tuple[int, int, int]:
             created_at=NOW - timedelta(days=20),
             resolved_at=NOW - timedelta(days=1),
             outcome="paid_in_full",
+            overdue_at=NOW - timedelta(days=2),
             anonymised_at=NOW,
         )
         session.add(case)
@@ -92,19 +95,11 @@ async def test_a_case_is_held_plain_reopened_on_its_trail_and_its_scheduled_surv
     case_id, visit_id, rebound_id = await resolved_case(db)
     deadline = NOW + timedelta(days=15)
     async with db.transaction() as session:
-        cases = SqlReopenableCases(session)
-        held = await cases.held(case_id)
+        cases = SqlCaseBook(session)
+        held = await cases.for_change(CaseId(case_id))
+        assert held is not None and held.worker_id is not None
         assert (held.status, held.outcome, held.deadline_days) == ("resolved", "paid_in_full", None)
-        reopened = SurveyedCase(
-            id=case_id,
-            worker_id=held.worker_id,
-            status=CaseStatus.REOPENED,
-            outcome=None,
-            resolved_at=None,
-            deadline_at=deadline,
-            deadline_days=None,
-        )
-        await cases.save_reopened(reopened)
+        await cases.save(reopen(held, NOW, default_days=15).case)
         trail = SqlCaseTrail(session)
         await trail.append(
             CaseId(case_id), actor="worker:1", kind="reopened", at=NOW, data={"paid": "none"}

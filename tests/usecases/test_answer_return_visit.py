@@ -7,7 +7,7 @@ import pytest
 
 from handlers.domain.cases import CaseStatus
 from handlers.domain.errors import NotAllowed, Stale
-from handlers.domain.ids import CaseId
+from handlers.domain.ids import CaseId, WorkerId
 from handlers.domain.surveys import (
     COMMENT,
     NEW_ARREARS,
@@ -17,7 +17,6 @@ from handlers.domain.surveys import (
     RETURN_VISIT,
     AlreadyAnswered,
     Consequences,
-    SurveyedCase,
     SurveyRecord,
     SurveyStatus,
 )
@@ -26,17 +25,18 @@ from handlers.usecases.answer_return_visit import (
     SurveyAnswered,
     answer_return_visit,
 )
-from tests.fakes.cases import FakeCaseTrail, TrailEvent
-from tests.fakes.surveys import FakeReopenableCases, FakeSurveyBook
+from tests.fakes.cases import FakeCaseBook, FakeCaseTrail, TrailEvent
+from tests.fakes.people import a_case
+from tests.fakes.surveys import FakeSurveyBook
 
 NOW = datetime(2026, 12, 1, 2, tzinfo=UTC)
 RESOLVED_AT = NOW - timedelta(days=1)
 WORKER, CASE, SURVEY, DEFAULT_DAYS = 7, 30, 12, 15
 ACTOR = "worker:7007"
 ASKED = SurveyRecord(SURVEY, CASE, RETURN_VISIT, 1, SurveyStatus.ASKED)
-RESOLVED = SurveyedCase(
-    id=CASE,
-    worker_id=WORKER,
+RESOLVED = a_case(
+    CASE,
+    worker_id=WorkerId(WORKER),
     status=CaseStatus.RESOLVED,
     outcome="paid_in_full",
     resolved_at=RESOLVED_AT,
@@ -58,15 +58,15 @@ def surveys(holds: list[tuple[str, int]]) -> FakeSurveyBook:
 
 
 @pytest.fixture
-def cases(holds: list[tuple[str, int]]) -> FakeReopenableCases:
-    book = FakeReopenableCases(holds=holds)
-    book.put(RESOLVED)
+def cases(holds: list[tuple[str, int]]) -> FakeCaseBook:
+    book = FakeCaseBook(holds=holds)
+    book.add(RESOLVED)
     return book
 
 
 async def answer(
     surveys: FakeSurveyBook,
-    cases: FakeReopenableCases,
+    cases: FakeCaseBook,
     trail: FakeCaseTrail,
     question: str,
     value: str,
@@ -80,7 +80,7 @@ async def answer(
 
 async def test_paid_in_full_is_kept_ends_the_reminders_and_sets_nothing_off(
     surveys: FakeSurveyBook,
-    cases: FakeReopenableCases,
+    cases: FakeCaseBook,
     trail: FakeCaseTrail,
     holds: list[tuple[str, int]],
 ) -> None:
@@ -89,7 +89,7 @@ async def test_paid_in_full_is_kept_ends_the_reminders_and_sets_nothing_off(
     survey = surveys.surveys[SURVEY]
     assert (survey.paid, survey.status, survey.answered_at) == ("full", "answered", NOW)
     assert surveys.turns_cancelled == [SURVEY]
-    assert cases.cases[CASE] == RESOLVED
+    assert cases.cases[CaseId(CASE)] == RESOLVED
     assert holds == [("case", CASE), ("survey", SURVEY)]
     data = {
         "survey": SURVEY,
@@ -103,14 +103,14 @@ async def test_paid_in_full_is_kept_ends_the_reminders_and_sets_nothing_off(
 
 @pytest.mark.parametrize("paid", ["partly", "none"])
 async def test_paid_short_reopens_the_case_with_a_new_deadline(
-    surveys: FakeSurveyBook, cases: FakeReopenableCases, trail: FakeCaseTrail, paid: str
+    surveys: FakeSurveyBook, cases: FakeCaseBook, trail: FakeCaseTrail, paid: str
 ) -> None:
     surveys.put(SurveyRecord(13, CASE, REBOUND, 1, SurveyStatus.SCHEDULED))
     answered = await answer(surveys, cases, trail, PAID, paid)
     deadline = NOW + timedelta(days=DEFAULT_DAYS)
     assert answered.consequences.reopen
     assert answered.reopened is not None and answered.reopened.paid == paid
-    reopened = cases.cases[CASE]
+    reopened = cases.cases[CaseId(CASE)]
     assert answered.reopened.case == reopened
     assert (reopened.status, reopened.outcome, reopened.resolved_at) == ("reopened", None, None)
     assert reopened.deadline_at == deadline
@@ -129,27 +129,28 @@ async def test_paid_short_reopens_the_case_with_a_new_deadline(
 
 
 async def test_the_departments_own_time_to_act_sets_the_new_deadline(
-    surveys: FakeSurveyBook, cases: FakeReopenableCases, trail: FakeCaseTrail
+    surveys: FakeSurveyBook, cases: FakeCaseBook, trail: FakeCaseTrail
 ) -> None:
-    cases.put(replace(RESOLVED, deadline_days=5))
+    cases.add(replace(RESOLVED, deadline_days=5))
     await answer(surveys, cases, trail, PAID, "none")
-    assert cases.cases[CASE].deadline_at == NOW + timedelta(days=5)
+    assert cases.cases[CaseId(CASE)].deadline_at == NOW + timedelta(days=5)
 
 
 async def test_paid_short_on_a_case_already_back_at_work_does_not_reopen_it_again(
-    surveys: FakeSurveyBook, cases: FakeReopenableCases, trail: FakeCaseTrail
+    surveys: FakeSurveyBook, cases: FakeCaseBook, trail: FakeCaseTrail
 ) -> None:
-    at_work = cases.put(replace(RESOLVED, status=CaseStatus.IN_PROGRESS))
+    at_work = replace(RESOLVED, status=CaseStatus.IN_PROGRESS)
+    cases.add(at_work)
     answered = await answer(surveys, cases, trail, PAID, "none")
     assert answered.reopened is None and not answered.consequences.reopen
-    assert cases.cases[CASE] == at_work
+    assert cases.cases[CaseId(CASE)] == at_work
     assert surveys.surveys[SURVEY].paid == "none"
 
 
 @pytest.mark.parametrize(("rating", "review"), [(1, 1), (2, 2), (3, None), (5, None)])
 async def test_a_rating_of_two_or_less_asks_the_supervisors_to_review(
     surveys: FakeSurveyBook,
-    cases: FakeReopenableCases,
+    cases: FakeCaseBook,
     trail: FakeCaseTrail,
     rating: int,
     review: int | None,
@@ -164,7 +165,7 @@ async def test_a_rating_of_two_or_less_asks_the_supervisors_to_review(
 @pytest.mark.parametrize(("rating", "forwarded"), [(2, "Nobody called me"), (4, None)])
 async def test_a_comment_on_a_low_rating_is_forwarded(
     surveys: FakeSurveyBook,
-    cases: FakeReopenableCases,
+    cases: FakeCaseBook,
     trail: FakeCaseTrail,
     rating: int,
     forwarded: str | None,
@@ -177,7 +178,7 @@ async def test_a_comment_on_a_low_rating_is_forwarded(
 
 
 async def test_no_comment_is_kept_as_empty_and_forwards_nothing(
-    surveys: FakeSurveyBook, cases: FakeReopenableCases, trail: FakeCaseTrail
+    surveys: FakeSurveyBook, cases: FakeCaseBook, trail: FakeCaseTrail
 ) -> None:
     low = SurveyRecord(SURVEY, CASE, RETURN_VISIT, 1, SurveyStatus.ANSWERED, paid="full", rating=1)
     surveys.put(low)
@@ -189,7 +190,7 @@ async def test_no_comment_is_kept_as_empty_and_forwards_nothing(
 @pytest.mark.parametrize(("value", "owed"), [("yes", True), ("no", False)])
 async def test_the_rebound_check_says_whether_the_worker_is_owed_again(
     surveys: FakeSurveyBook,
-    cases: FakeReopenableCases,
+    cases: FakeCaseBook,
     trail: FakeCaseTrail,
     value: str,
     owed: bool,
@@ -201,7 +202,7 @@ async def test_the_rebound_check_says_whether_the_worker_is_owed_again(
 
 
 async def test_answering_the_same_question_twice_counts_once(
-    surveys: FakeSurveyBook, cases: FakeReopenableCases, trail: FakeCaseTrail
+    surveys: FakeSurveyBook, cases: FakeCaseBook, trail: FakeCaseTrail
 ) -> None:
     await answer(surveys, cases, trail, PAID, "none")
     events, kept = list(trail.events), dict(surveys.surveys)
@@ -211,7 +212,7 @@ async def test_answering_the_same_question_twice_counts_once(
 
 
 async def test_a_later_question_before_its_turn_is_refused(
-    surveys: FakeSurveyBook, cases: FakeReopenableCases, trail: FakeCaseTrail
+    surveys: FakeSurveyBook, cases: FakeCaseBook, trail: FakeCaseTrail
 ) -> None:
     with pytest.raises(NotAllowed):
         await answer(surveys, cases, trail, RATING, "5")
@@ -222,26 +223,26 @@ async def test_a_later_question_before_its_turn_is_refused(
     "status", [SurveyStatus.SCHEDULED, SurveyStatus.UNANSWERED, SurveyStatus.CANCELLED]
 )
 async def test_a_closed_survey_is_stale(
-    surveys: FakeSurveyBook, cases: FakeReopenableCases, trail: FakeCaseTrail, status: SurveyStatus
+    surveys: FakeSurveyBook, cases: FakeCaseBook, trail: FakeCaseTrail, status: SurveyStatus
 ) -> None:
     surveys.put(SurveyRecord(SURVEY, CASE, RETURN_VISIT, 1, status))
     with pytest.raises(Stale):
         await answer(surveys, cases, trail, PAID, "none")
-    assert trail.events == [] and cases.cases[CASE] == RESOLVED
+    assert trail.events == [] and cases.cases[CaseId(CASE)] == RESOLVED
 
 
 async def test_a_survey_replaced_by_a_later_resolutions_is_stale(
-    surveys: FakeSurveyBook, cases: FakeReopenableCases, trail: FakeCaseTrail
+    surveys: FakeSurveyBook, cases: FakeCaseBook, trail: FakeCaseTrail
 ) -> None:
     surveys.put(SurveyRecord(14, CASE, RETURN_VISIT, 2, SurveyStatus.SCHEDULED))
     with pytest.raises(Stale):
         await answer(surveys, cases, trail, PAID, "none")
-    assert trail.events == [] and cases.cases[CASE] == RESOLVED
+    assert trail.events == [] and cases.cases[CaseId(CASE)] == RESOLVED
 
 
 @pytest.mark.parametrize("worker_id", [WORKER + 1, None])
 async def test_someone_elses_survey_is_not_theirs_to_answer(
-    surveys: FakeSurveyBook, cases: FakeReopenableCases, trail: FakeCaseTrail, worker_id: int | None
+    surveys: FakeSurveyBook, cases: FakeCaseBook, trail: FakeCaseTrail, worker_id: int | None
 ) -> None:
     with pytest.raises(NotAllowed):
         await answer(surveys, cases, trail, PAID, "none", worker_id=worker_id)
@@ -250,7 +251,7 @@ async def test_someone_elses_survey_is_not_theirs_to_answer(
 
 async def test_a_survey_that_does_not_exist_is_refused_before_anything_is_held(
     surveys: FakeSurveyBook,
-    cases: FakeReopenableCases,
+    cases: FakeCaseBook,
     trail: FakeCaseTrail,
     holds: list[tuple[str, int]],
 ) -> None:

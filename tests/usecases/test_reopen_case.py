@@ -5,17 +5,18 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from handlers.domain.cases import CaseStatus
-from handlers.domain.surveys import NotResolved, SurveyedCase, SurveyRecord, SurveyStatus
+from handlers.domain.cases import CaseStatus, NotResolved
+from handlers.domain.ids import CaseId
+from handlers.domain.surveys import SurveyRecord, SurveyStatus
 from handlers.usecases.reopen_case import ReopenCase, reopen_case
-from tests.fakes.cases import FakeCaseTrail
-from tests.fakes.surveys import FakeReopenableCases, FakeSurveyBook
+from tests.fakes.cases import FakeCaseBook, FakeCaseTrail
+from tests.fakes.people import a_case
+from tests.fakes.surveys import FakeSurveyBook
 
 NOW = datetime(2026, 12, 1, 2, tzinfo=UTC)
-CASE = 30
-RESOLVED = SurveyedCase(
-    id=CASE,
-    worker_id=7,
+CASE = CaseId(30)
+RESOLVED = a_case(
+    CASE,
     status=CaseStatus.RESOLVED,
     outcome="paid_in_full",
     resolved_at=NOW - timedelta(days=2),
@@ -28,8 +29,8 @@ REQUEST = ReopenCase(CASE, "partly", NOW, default_days=15)
 async def test_a_resolved_case_reopens_with_a_new_deadline_and_its_surveys_cancelled(
     trail: FakeCaseTrail,
 ) -> None:
-    cases, surveys = FakeReopenableCases(), FakeSurveyBook()
-    cases.put(RESOLVED)
+    cases, surveys = FakeCaseBook(), FakeSurveyBook()
+    cases.add(RESOLVED)
     surveys.put(SurveyRecord(12, CASE, "rebound", 1, SurveyStatus.SCHEDULED))
     asked = surveys.put(SurveyRecord(13, CASE, "return_visit", 1, SurveyStatus.ASKED))
     reopened = await reopen_case("worker:1", REQUEST, cases, surveys, trail)
@@ -58,8 +59,9 @@ async def test_a_resolved_case_reopens_with_a_new_deadline_and_its_surveys_cance
 async def test_a_case_that_is_not_resolved_is_not_reopened(
     status: CaseStatus, trail: FakeCaseTrail
 ) -> None:
-    cases, surveys = FakeReopenableCases(), FakeSurveyBook()
-    open_case = cases.put(replace(RESOLVED, status=status))
+    cases, surveys = FakeCaseBook(), FakeSurveyBook()
+    open_case = replace(RESOLVED, status=status)
+    cases.add(open_case)
     scheduled = surveys.put(SurveyRecord(12, CASE, "rebound", 1, SurveyStatus.SCHEDULED))
     with pytest.raises(NotResolved) as refused:
         await reopen_case("worker:1", REQUEST, cases, surveys, trail)
