@@ -61,19 +61,22 @@ async def on_comment(ctx: Context) -> None:
         ctx.reply(ctx._("Please type your comment, or tap Skip."))
         return
     survey_id = int(ctx.conversation.data.get("survey", 0))
+    text = event.text if event.kind == EventKind.TEXT and event.text else ""
     try:
-        worker_id = ctx.worker.id if ctx.worker else None
-        await open_question(worker_id, survey_id, COMMENT, ctx.ports.surveys, ctx.ports.cases)
+        comment, too_long = parse_free_text(text, COMMENT_LIMIT), None
+    except ParseError as error:
+        comment, too_long = "", error if error.reason == "too_long" else None
+    try:
+        if too_long is None:
+            answer = await record(ctx, survey_id, COMMENT, comment)
+        else:  # asked again only while the survey still takes it
+            worker_id = ctx.worker.id if ctx.worker else None
+            await open_question(worker_id, survey_id, COMMENT, ctx.ports.surveys, ctx.ports.cases)
     except Refusal:
         save_conversation(ctx.session, ctx.conversation, ctx.now, flow=None, step=None, data={})
         await show_menu(ctx)
         return
-    text = event.text if event.kind == EventKind.TEXT and event.text else ""
-    try:
-        comment = parse_free_text(text, COMMENT_LIMIT)
-    except ParseError as error:
-        if error.reason == "too_long":
-            ctx.reply(explain(ctx._, "text", error))
-            return
-        comment = ""
-    await take_comment(ctx, await record(ctx, survey_id, COMMENT, comment))
+    if too_long is not None:
+        ctx.reply(explain(ctx._, "text", too_long))
+        return
+    await take_comment(ctx, answer)
